@@ -1,0 +1,1 @@
+"""Tensor, DType, TensorShape, Variable, devices and the execution context."""
