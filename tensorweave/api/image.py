@@ -1,0 +1,1 @@
+"""tf.image: re-exports of the public functions of that namespace."""

@@ -1,0 +1,1 @@
+"""tf.io: re-exports of the public functions of that namespace."""

@@ -1,0 +1,1 @@
+"""tf.linalg: re-exports of the public functions of that namespace."""

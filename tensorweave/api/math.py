@@ -1,0 +1,1 @@
+"""tf.math: re-exports of the public functions of that namespace."""

@@ -1,0 +1,1 @@
+"""tf.nn: re-exports of the public functions of that namespace."""

@@ -1,0 +1,1 @@
+"""tf.saved_model: re-exports of the public functions of that namespace."""

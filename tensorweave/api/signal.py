@@ -1,0 +1,1 @@
+"""tf.signal: re-exports of the public functions of that namespace."""

@@ -1,0 +1,1 @@
+"""tf.sparse: re-exports of the public functions of that namespace."""

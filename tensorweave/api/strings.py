@@ -1,0 +1,1 @@
+"""tf.strings: re-exports of the public functions of that namespace."""

@@ -1,0 +1,1 @@
+"""tf.train: re-exports of the public functions of that namespace."""

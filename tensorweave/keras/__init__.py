@@ -1,0 +1,1 @@
+"""tensorweave.keras: Keras's public API on tensorweave."""
