@@ -16,6 +16,8 @@ from tensorweave.framework.dtypes import (DType, as_dtype, bfloat16, bool, compl
                                           double, float16, float32, float64, half, int8, int16,
                                           int32, int64, resource, string, uint8, uint16, uint32,
                                           uint64, variant)
+from tensorweave.framework.module import Module
+from tensorweave.framework.name_scope import name_scope
 from tensorweave.framework.tensor import Tensor, is_tensor
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.framework.variables import (Variable, VariableAggregation,

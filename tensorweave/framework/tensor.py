@@ -133,7 +133,7 @@ class Tensor:
 
     # --- printing ------------------------------------------------------------------------------
     def __repr__(self) -> str:
-        value = np.array_repr(np.asarray(self.numpy()))
+        value = _numpy_repr(np.asarray(self.numpy()))
         return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={value}>"
 
     def __str__(self) -> str:
@@ -250,6 +250,11 @@ class Reference:
 
     def __repr__(self) -> str:
         return f"<Reference wrapping {self._obj!r}>"
+
+
+def _numpy_repr(a: np.ndarray) -> str:
+    """How TensorFlow shows a value in a repr: `1.0` for scalars, `array([...])` otherwise."""
+    return np.array2string(a) if a.ndim == 0 else np.array_repr(a)
 
 
 def _rebuild(array):

@@ -17,7 +17,7 @@ from tensorweave.framework.constant_op import convert_to_tensor
 from tensorweave.framework.context import ctx
 from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.framework.op_def import execute, op
-from tensorweave.framework.tensor import Tensor
+from tensorweave.framework.tensor import Tensor, _numpy_repr
 from tensorweave.framework.tensor_shape import TensorShape
 
 
@@ -244,7 +244,7 @@ class Variable:
         return id(self)
 
     def __repr__(self) -> str:
-        value = np.array_repr(np.asarray(self.numpy()))
+        value = _numpy_repr(np.asarray(self.numpy()))
         return (f"<tf.Variable '{self.name}' shape={self._shape} dtype={self._dtype.name}, "
                 f"numpy={value}>")
 
