@@ -254,7 +254,7 @@ class Reference:
 
 def _numpy_repr(a: np.ndarray) -> str:
     """How TensorFlow shows a value in a repr: `1.0` for scalars, `array([...])` otherwise."""
-    return np.array2string(a) if a.ndim == 0 else np.array_repr(a)
+    return str(a[()]) if a.ndim == 0 else np.array_repr(a)
 
 
 def _rebuild(array):
