@@ -26,6 +26,7 @@ from tensorweave.ops.math_ops import *  # noqa: F401,F403
 from tensorweave.ops.array_ops import *  # noqa: F401,F403
 from tensorweave.autodiff.gradient_tape import GradientTape, UnconnectedGradients
 from tensorweave.autodiff.custom_gradient import custom_gradient
+from tensorweave.autodiff.recompute import recompute_grad
 from tensorweave.util import nest
 from tensorweave.api import (autodiff, bitwise, debugging, dtypes, errors, experimental, image,
                              io, linalg, math, nn, random, saved_model, signal, sparse, strings,

@@ -23,12 +23,10 @@ class _CustomGradientOp:
         self.variables = variables
 
     def grad(self, op, *dys):
-        dys = dys[0] if len(dys) == 1 else list(dys)
         if self.variables:
-            result = self.grad_fn(dys, variables=list(self.variables))
-            input_grads, var_grads = result
+            input_grads, var_grads = self.grad_fn(*dys, variables=list(self.variables))
         else:
-            input_grads, var_grads = self.grad_fn(dys), []
+            input_grads, var_grads = self.grad_fn(*dys), []
         input_grads = nest.flatten(input_grads) if isinstance(input_grads, (list, tuple)) \
             else [input_grads]
         if len(input_grads) != self.n_inputs:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 
 from tensorweave.autodiff.tape import Tape, pop, push
-from tensorweave.framework.context import ctx
+from tensorweave.framework.constant_op import convert_to_tensor
+from tensorweave.ops import array_ops
 from tensorweave.ops.math_ops import ones_like, zeros_like
 from tensorweave.ops._convert import tensor
 from tensorweave.util import nest
@@ -118,6 +119,75 @@ class GradientTape:
             result.append(g)
         return nest.pack_sequence_as(sources, result)
 
+    def _backward_per_seed(self, target, sources, seeds) -> list:
+        """For each seed, the gradients of <target, seed> for each source (the tape is walked,
+        not consumed, so one recording serves every row of a Jacobian)."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one "
+                               "set of gradients (or jacobians)")
+        self._used = True
+        recording = self._recording and not self._persistent
+        if recording:
+            self._pop()
+        try:
+            ids = {id(s) for s in sources}
+            rows = []
+            for seed in seeds:
+                grads = self._tape.backward([target], [seed], ids)
+                rows.append([grads.get(id(s)) for s in sources])
+        finally:
+            if recording:
+                self._push()
+        return rows
 
-def executing_tapes():
-    return list(ctx.tapes)
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """The Jacobian of `target` for each source: shape target.shape + source.shape.
+
+        One reverse pass per element of `target`.
+        """
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        target = tensor(target) if not hasattr(target, "_uid") else target.value()
+        n = target.shape.num_elements()
+        flat_sources = nest.flatten(sources)
+        seeds = [array_ops.reshape(array_ops.one_hot(i, n, dtype=target.dtype), target.shape)
+                 for i in range(n)]
+        rows = self._backward_per_seed(target, flat_sources, seeds)
+        results = []
+        for k, source in enumerate(flat_sources):
+            src = source.value() if hasattr(source, "_uid") else source
+            column = [row[k] for row in rows]
+            shape = list(target.shape) + list(src.shape)
+            if all(g is None for g in column):
+                results.append(None if unconnected is UnconnectedGradients.NONE
+                               else array_ops.zeros(shape, dtype=src.dtype))
+                continue
+            column = [convert_to_tensor(g) if g is not None else zeros_like(src) for g in column]
+            results.append(array_ops.reshape(array_ops.stack(column), shape))
+        return nest.pack_sequence_as(sources, results)
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example Jacobians: target [b, ...] and source [b, ...] give [b, t..., s...].
+
+        Example i of `target` must depend only on example i of `source` (TensorFlow's contract);
+        each reverse pass then seeds one target position across the whole batch at once.
+        """
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        target = tensor(target)
+        src = source.value() if hasattr(source, "_uid") else source
+        batch = target.shape[0]
+        inner = target.shape[1:].num_elements()
+        seeds = []
+        for j in range(inner):
+            row = array_ops.one_hot(j, inner, dtype=target.dtype)
+            seeds.append(array_ops.reshape(array_ops.tile(array_ops.expand_dims(row, 0),
+                                                          [batch, 1]), target.shape))
+        rows = [row[0] for row in self._backward_per_seed(target, [source], seeds)]
+        if all(r is None for r in rows):
+            if unconnected is UnconnectedGradients.NONE:
+                return None
+            return array_ops.zeros(list(target.shape) + list(src.shape)[1:], dtype=src.dtype)
+        rows = [convert_to_tensor(r) if r is not None else zeros_like(src) for r in rows]
+        stacked = array_ops.stack(rows, axis=1)  # [b, inner, source dims...]
+        return array_ops.reshape(stacked, list(target.shape) + list(src.shape)[1:])

@@ -8,6 +8,8 @@ backwards visits every op after all of its consumers.
 
 from __future__ import annotations
 
+import warnings
+
 from tensorweave.framework.context import ctx
 from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.ops.math_ops import add, zeros_like
@@ -50,6 +52,11 @@ class Tape:
         self.variables = {}  # id -> variables read while watched, in first-read order
 
     def watch(self, x) -> None:
+        if not differentiable_dtype(x.dtype):
+            # TensorFlow's rule: integer and bool values are never differentiated through.
+            warnings.warn(f"The dtype of the watched tensor must be floating (e.g. tf.float32), "
+                          f"got {x.dtype!r}", stacklevel=3)
+            return
         self.watched[id(x)] = x
         if getattr(x, "_is_tensor_like", False) and hasattr(x, "_uid"):
             self.variables[id(x)] = x
