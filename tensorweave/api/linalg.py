@@ -1,1 +1,7 @@
 """tf.linalg: re-exports of the public functions of that namespace."""
+
+from tensorweave.ops.linalg_ops import (adjoint, band_part, cholesky, det, diag, diag_part,  # noqa: F401
+                                        eigh, eigvalsh, inv, logdet, lstsq, matmul,
+                                        matrix_transpose, matvec, norm, pinv, qr, set_diag,
+                                        slogdet, solve, svd, trace, triangular_solve)
+from tensorweave.ops.math_ops import matmul  # noqa: F401,F811
