@@ -36,7 +36,7 @@ def _relu(xp, x):
     return xp.maximum(x, _zero(xp, x))
 
 
-@op("ReluGrad", infer=_infer.same, elementwise=True)
+@op("ReluGrad", infer=_infer.like(0), elementwise=True)
 def _relu_grad_op(xp, dy, x):
     """dy where x > 0, else 0 (the gradient of Relu; also masks with any sign test)."""
     return xp.where(x > 0, dy, _zero(xp, dy))
@@ -71,7 +71,7 @@ def _relu6(xp, x):
     return xp.clip(x, _zero(xp, x), xp.asarray(6, x.dtype))
 
 
-@op("Relu6Grad", infer=_infer.same, elementwise=True)
+@op("Relu6Grad", infer=_infer.like(0), elementwise=True)
 def _relu6_grad_op(xp, dy, x):
     return xp.where((x > 0) & (x < 6), dy, _zero(xp, dy))
 
@@ -97,7 +97,7 @@ def _elu(xp, x):
     return xp.where(x > 0, x, xp.expm1(xp.minimum(x, _zero(xp, x)))).astype(x.dtype, copy=False)
 
 
-@op("EluGrad", infer=_infer.same, elementwise=True)
+@op("EluGrad", infer=_infer.like(0), elementwise=True)
 def _elu_grad_op(xp, dy, y):
     """The gradient of Elu from its output y: dy where y > 0, else dy * (y + 1)."""
     return xp.where(y > 0, dy, dy * (y + 1)).astype(dy.dtype, copy=False)
@@ -130,7 +130,7 @@ def _selu(xp, x):
     return (_SELU_SCALE * xp.where(x > 0, x, neg)).astype(x.dtype, copy=False)
 
 
-@op("SeluGrad", infer=_infer.same, elementwise=True)
+@op("SeluGrad", infer=_infer.like(0), elementwise=True)
 def _selu_grad_op(xp, dy, y):
     """The gradient of Selu from its output: scale where y > 0, else y + scale * alpha."""
     slope = xp.where(y > 0, xp.asarray(_SELU_SCALE, y.dtype), y + _SELU_SCALE * _SELU_ALPHA)
@@ -158,7 +158,7 @@ def _leaky_relu(xp, x, *, alpha):
     return xp.where(x > 0, x, x * alpha).astype(x.dtype, copy=False)
 
 
-@op("LeakyReluGrad", infer=_infer.same, elementwise=True)
+@op("LeakyReluGrad", infer=_infer.like(0), elementwise=True)
 def _leaky_relu_grad_op(xp, dy, x, *, alpha):
     return xp.where(x > 0, dy, dy * alpha).astype(dy.dtype, copy=False)
 
