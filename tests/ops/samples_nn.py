@@ -73,4 +73,16 @@ SAMPLES = {
                                {"shape": (3,), "dtype": tf.float32, "rng": _seed()})],
     "RandomPoissonV2": [lambda r: ([np.array([1.0, 4.0])],
                                    {"shape": (2,), "dtype": tf.int64, "rng": _seed()})],
+    "StatelessRandomUniform": [
+        lambda r: ([_stateless_seed()], {"shape": (2, 3), "dtype": tf.float32}),
+        lambda r: ([_stateless_seed(), np.array([3, 1], np.int32)],
+                   {"shape": None, "dtype": tf.float64})],
+    "StatelessRandomNormal": [lambda r: ([_stateless_seed()], {"shape": (4,), "dtype": tf.float32})],
+    "StatelessTruncatedNormal": [
+        lambda r: ([_stateless_seed()], {"shape": (2, 2), "dtype": tf.float64})],
+    "StatelessRandomUniformInt": [
+        lambda r: ([_stateless_seed(), np.array(0, np.int64), np.array(9, np.int64)],
+                   {"shape": (5,), "dtype": tf.int64, "endpoint": False})],
+    "StatelessMultinomial": [lambda r: ([_n(r, 3, 4), _stateless_seed()],
+                                        {"num_samples": 2, "output_dtype": tf.int32})],
 }
