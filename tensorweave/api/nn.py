@@ -2,5 +2,11 @@
 
 from tensorweave.ops.losses_ops import (softmax_cross_entropy_with_logits,  # noqa: F401
                                         sparse_softmax_cross_entropy_with_logits)
+from tensorweave.ops.nn_impl import (batch_normalization, compute_average_loss,  # noqa: F401
+                                     dropout, fused_batch_norm, gelu, in_top_k, l2_loss,
+                                     l2_normalize, local_response_normalization, log_poisson_loss,
+                                     lrn, moments, normalize_moments, scale_regularization_loss,
+                                     sigmoid_cross_entropy_with_logits, silu, swish,
+                                     weighted_cross_entropy_with_logits)
 from tensorweave.ops.nn_ops import (bias_add, elu, leaky_relu, log_softmax, relu,  # noqa: F401
                                     relu6, selu, softmax)

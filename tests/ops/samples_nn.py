@@ -85,4 +85,13 @@ SAMPLES = {
                    {"shape": (5,), "dtype": tf.int64, "endpoint": False})],
     "StatelessMultinomial": [lambda r: ([_n(r, 3, 4), _stateless_seed()],
                                         {"num_samples": 2, "output_dtype": tf.int32})],
+    "L2Loss": [lambda r: ([_n(r, 3, 2)], {})],
+    "DropoutMask": [lambda r: ([_n(r, 3, 4)], {"rate": 0.3, "noise_shape": None, "rng": _seed()}),
+                    lambda r: ([_n(r, 3, 4)], {"rate": 0.5, "noise_shape": (None, 1),
+                                               "rng": _seed()})],
+    "InTopKV2": [lambda r: ([_n(r, 3, 5), np.array([0, 4, 2], np.int32)], {"k": 2})],
+    "LRN": [lambda r: ([_n(r, 1, 2, 2, 5)], {"depth_radius": 2, "bias": 1.0, "alpha": 0.5,
+                                             "beta": 0.75})],
+    "LRNGrad": [lambda r: ([_n(r, 1, 2, 2, 5), _n(r, 1, 2, 2, 5)],
+                           {"depth_radius": 1, "bias": 2.0, "alpha": 0.3, "beta": 0.5})],
 }
