@@ -156,3 +156,18 @@ def device_scope(spec):
         yield
     finally:
         ctx.device = previous
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Lifts code out of the function being traced, as `tf.init_scope` does.
+
+    Variable initializers and optimizer slots run here eagerly even when the first call that needs
+    them is being traced; the trace sees only the variable, never its initial value.
+    """
+    previous_graph, previous_tapes = ctx.graph, ctx.tapes
+    ctx.graph, ctx.tapes = None, []
+    try:
+        yield
+    finally:
+        ctx.graph, ctx.tapes = previous_graph, previous_tapes
