@@ -1,3 +1,3 @@
 """tensorweave.keras: Keras's public API on tensorweave."""
 
-from tensorweave.keras import activations, constraints, initializers, regularizers, utils
+from tensorweave.keras import activations, constraints, initializers, losses, regularizers, utils

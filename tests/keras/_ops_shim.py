@@ -114,7 +114,51 @@ def _l2_normalize(x, axis=None, epsilon=1e-12, name=None):
     return _out(a / np.sqrt(np.maximum(np.sum(a * a, axis=axis, keepdims=True), epsilon)), a)
 
 
-EXTRA = {"where": _where, "clip_by_value": _clip, "zeros": _zeros, "ones": _ones, "fill": _fill,
+def _expand_dims(x, axis, name=None):
+    return tf.constant(np.expand_dims(_np(x), axis))
+
+
+def _squeeze(x, axis=None, name=None):
+    return tf.constant(np.squeeze(_np(x), axis=axis))
+
+
+def _size(x, out_type=tf.int32, name=None):
+    return tf.constant(np.asarray(_np(x).size, dtype=tf.as_dtype(out_type).np_dtype))
+
+
+def _broadcast_to(x, shape, name=None):
+    return tf.constant(np.broadcast_to(_np(x), tuple(_np(shape).tolist())).copy())
+
+
+def _gather(x, indices, axis=None, batch_dims=0, name=None):
+    return tf.constant(np.take(_np(x), _np(indices), axis=axis or 0))
+
+
+def _rank(x, name=None):
+    return tf.constant(np.int32(_np(x).ndim))
+
+
+def _one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    return tf.constant(np.eye(depth, dtype=np.float32)[_np(indices)])
+
+
+def _concat(values, axis, name=None):
+    return tf.constant(np.concatenate([_np(v) for v in values], axis=axis))
+
+
+def _stack(values, axis=0, name=None):
+    return tf.constant(np.stack([_np(v) for v in values], axis=axis))
+
+
+def _top_k(x, k=1, sorted=True, name=None):  # noqa: A002
+    a = _np(x)
+    idx = np.argsort(-a, axis=-1, kind="stable")[..., :k]
+    return tf.constant(np.take_along_axis(a, idx, -1)), tf.constant(idx.astype(np.int32))
+
+
+EXTRA = {"expand_dims": _expand_dims, "squeeze": _squeeze, "size": _size,
+         "broadcast_to": _broadcast_to, "gather": _gather, "rank": _rank, "one_hot": _one_hot,
+         "concat": _concat, "stack": _stack, "where": _where, "clip_by_value": _clip, "zeros": _zeros, "ones": _ones, "fill": _fill,
          "shape": _shape, "reshape": _reshape, "split": _split, "argmax": _argmax}
 
 
@@ -127,6 +171,8 @@ def install(monkeypatch) -> None:
         for namespace in (tf, tf.math, math_ops):
             if not hasattr(namespace, name):
                 monkeypatch.setattr(namespace, name, fn, raising=False)
+    if not hasattr(tf.math, "top_k"):
+        monkeypatch.setattr(tf.math, "top_k", _top_k, raising=False)
     if not hasattr(tf.math, "l2_normalize"):
         monkeypatch.setattr(tf.math, "l2_normalize", _l2_normalize, raising=False)
     for dunder, name in (("__gt__", "greater"), ("__ge__", "greater_equal"), ("__lt__", "less"),
