@@ -12,6 +12,8 @@ import warnings
 
 from tensorweave.framework.context import ctx
 from tensorweave.framework.errors import InvalidArgumentError
+from tensorweave.framework.indexed_slices import IndexedSlices
+from tensorweave.ops.array_ops import concat
 from tensorweave.ops.math_ops import add, zeros_like
 
 
@@ -101,6 +103,9 @@ class Tape:
                                   f"(op type: {rec.op_def.name})")
             if any(g is None for g in out_grads):
                 out_grads = [g if g is not None else zeros_like(o) for g, o in zip(out_grads, outs)]
+            if rule is not _READ.grad and any(type(g) is IndexedSlices for g in out_grads):
+                # rules take dense tensors; only a variable read passes sparse rows straight on
+                out_grads = [_dense(g) for g in out_grads]
             in_grads = rule(rec, *out_grads)
             if not isinstance(in_grads, (tuple, list)):
                 in_grads = (in_grads,)
@@ -121,10 +126,20 @@ class Tape:
 
 
 def accumulate(total, g):
-    """Sum of gradients reaching one value along several paths."""
+    """Sum of gradients reaching one value along several paths. Two IndexedSlices stay sparse
+    (their rows are concatenated); sparse plus dense is dense."""
     if total is None:
         return g
+    if type(total) is IndexedSlices or type(g) is IndexedSlices:
+        if type(total) is IndexedSlices and type(g) is IndexedSlices:
+            return IndexedSlices(concat([total.values, g.values], 0),
+                                 concat([total.indices, g.indices], 0), total.dense_shape)
+        return add(_dense(total), _dense(g))
     return add(total, g)
+
+
+def _dense(g):
+    return g.__tf_tensor__() if type(g) is IndexedSlices else g
 
 
 class _ReadOp:

@@ -1,0 +1,106 @@
+"""Argument helpers shared by the array op modules: static int tuples, shapes that may be dynamic."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensorweave.framework.tensor import SymbolicTensor, Tensor
+from tensorweave.framework.tensor_shape import TensorShape
+
+
+def is_symbolic(x) -> bool:
+    return isinstance(x, SymbolicTensor)
+
+
+def static_int(value, what: str, op_name: str) -> int:
+    """A Python int from an int, a NumPy integer or an eager scalar integer tensor."""
+    if isinstance(value, SymbolicTensor):
+        raise NotImplementedError(
+            f"{op_name}: {what} computed inside a traced function is not supported; pass a "
+            f"Python int or a constant tensor (got {value!r}).")
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    arr = np.asarray(value)
+    if arr.ndim != 0 or arr.dtype.kind not in "iu":
+        raise TypeError(f"{op_name}: {what} must be an integer scalar, got {value!r}")
+    return int(arr)
+
+
+def static_ints(value, what: str, op_name: str) -> tuple:
+    """A tuple of Python ints from a list, tuple, TensorShape, array or eager tensor."""
+    if isinstance(value, SymbolicTensor):
+        raise NotImplementedError(
+            f"{op_name}: {what} computed inside a traced function is not supported; pass Python "
+            f"ints or a constant tensor (got {value!r}).")
+    if isinstance(value, TensorShape):
+        if not value.is_fully_defined():
+            raise ValueError(f"{op_name}: {what} must be fully defined, got {value}")
+        return tuple(value.as_list())
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            if isinstance(v, (list, tuple)) or getattr(v, "ndim", 0):
+                out.extend(static_ints(v, what, op_name))
+            else:
+                out.append(static_int(v, what, op_name))
+        return tuple(out)
+    if hasattr(value, "numpy"):
+        value = value.numpy()
+    arr = np.asarray(value)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{op_name}: {what} must be integers, got {value!r}")
+    return tuple(int(v) for v in arr.reshape(-1))
+
+
+def shape_parts(value, op_name: str):
+    """A shape argument as (static, dynamic): `static` a tuple of ints with None where only the
+    running graph knows the dim; `dynamic` a symbolic int tensor when some dim is symbolic, else
+    None. Accepts lists mixing ints and scalar tensors, TensorShapes, and 1-D tensors."""
+    if isinstance(value, TensorShape):
+        if value.rank is None:
+            raise ValueError(f"{op_name}: the shape must have a known rank, got {value}")
+        dims = value.as_list()
+        if None in dims:
+            raise ValueError(f"{op_name}: the shape must be fully defined, got {value}")
+        return tuple(dims), None
+    if isinstance(value, SymbolicTensor):
+        n = value.shape.rank and value.shape[0]
+        if value.shape.rank != 1 or n is None:
+            raise ValueError(f"{op_name}: a symbolic shape must be a 1-D tensor of known length, "
+                             f"got shape {value.shape}")
+        return (None,) * n, value
+    if isinstance(value, (list, tuple)) and any(isinstance(v, SymbolicTensor) for v in value):
+        from tensorweave.ops.array_ops import reshape, stack
+        from tensorweave.ops.math_ops import cast
+        from tensorweave.framework import dtypes
+
+        static, parts = [], []
+        for v in value:
+            if isinstance(v, SymbolicTensor):
+                static.append(None)
+                parts.append(reshape(cast(v, dtypes.int32), ()))
+            else:
+                static.append(static_int(v, "a shape entry", op_name))
+                parts.append(static[-1])
+        from tensorweave.ops._convert import tensor
+
+        return tuple(static), stack([tensor(p, dtypes.int32) if not isinstance(p, Tensor) else p
+                                     for p in parts])
+    return static_ints(value, "the shape", op_name), None
+
+
+def normalize_axis(axis: int, rank, op_name: str) -> int:
+    """`axis` in [0, rank) (negative counts from the end); rank None leaves it as given."""
+    if rank is None:
+        return axis
+    if not -rank <= axis < rank:
+        raise ValueError(f"{op_name}: axis {axis} is out of range for a tensor of rank {rank} "
+                         f"(expected [{-rank}, {rank}))")
+    return axis % rank
+
+
+def prod(dims):
+    n = 1
+    for d in dims:
+        n *= d
+    return n

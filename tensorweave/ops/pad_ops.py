@@ -1,0 +1,134 @@
+"""tf.pad: CONSTANT (PadV2) and REFLECT/SYMMETRIC (MirrorPad), with their gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensorweave.framework.op_def import execute, op
+from tensorweave.ops import _infer
+from tensorweave.ops._array_util import static_ints
+from tensorweave.ops._convert import tensor as to_tensor
+
+__all__ = ["pad"]
+
+Spec = _infer.Spec
+
+
+def _check_paddings(x, paddings, op_name):
+    if x.shape is not None and len(paddings) != len(x.shape):
+        raise ValueError(f"{op_name}: paddings must have one [before, after] pair per dim of the "
+                         f"input: the input has shape {list(x.shape)}, paddings "
+                         f"{[list(p) for p in paddings]}")
+
+
+def _infer_pad(x, **attrs):
+    paddings = attrs["paddings"]
+    _check_paddings(x, paddings, "Pad")
+    return Spec(tuple(None if x.shape is None or x.shape[i] is None else x.shape[i] + a + b
+                      for i, (a, b) in enumerate(paddings)), x.dtype)
+
+
+@op("PadV2", infer=_infer_pad)
+def _pad(xp, x, *, paddings, constant_values):
+    if len(paddings) != x.ndim:
+        raise ValueError(f"The first dimension of paddings must be the rank of inputs "
+                         f"{[len(paddings), 2]} {list(x.shape)}")
+    return xp.pad(x, paddings, mode="constant", constant_values=constant_values)
+
+
+def _infer_unpad(dy, x, *, paddings, **attrs):
+    return Spec(x.shape, dy.dtype)
+
+
+@op("PadGrad", infer=_infer_unpad)
+def _pad_grad_op(xp, dy, x, *, paddings):
+    """The gradient of PadV2: the centre of dy, without the padding."""
+    return dy[tuple(slice(a, a + n) for (a, _), n in zip(paddings, x.shape))]
+
+
+@_pad.def_grad
+def _pad_grad(op, dy):
+    return (execute(_pad_grad_op, (dy, op.inputs[0]), {"paddings": op.attrs["paddings"]}),)
+
+
+@_pad_grad_op.def_grad
+def _pad_grad_op_grad(op, ddx):
+    return execute(_pad, (ddx,), {"paddings": op.attrs["paddings"], "constant_values": 0}), None
+
+
+def _mirror_sources(n: int, before: int, after: int, mode: str) -> np.ndarray:
+    """For each output position along one dim, the input position it copies."""
+    return np.pad(np.arange(n), (before, after), mode=mode.lower())
+
+
+def _check_mirror(shape, paddings, mode):
+    limit_offset = 0 if mode == "SYMMETRIC" else 1
+    for i, ((a, b), n) in enumerate(zip(paddings, shape)):
+        if n is not None and (a > n - limit_offset or b > n - limit_offset):
+            raise ValueError(f"paddings must be no greater than the dimension size"
+                             f"{'' if limit_offset == 0 else ' minus one'} in {mode} mode: "
+                             f"dim {i} has size {n}, paddings [{a}, {b}]")
+
+
+def _infer_mirror(x, *, paddings, mode):
+    if x.shape is not None:
+        _check_mirror(x.shape, paddings, mode)
+    return _infer_pad(x, paddings=paddings)
+
+
+@op("MirrorPad", infer=_infer_mirror)
+def _mirror_pad(xp, x, *, paddings, mode):
+    if len(paddings) != x.ndim:
+        raise ValueError(f"The first dimension of paddings must be the rank of inputs "
+                         f"{[len(paddings), 2]} {list(x.shape)}")
+    _check_mirror(x.shape, paddings, mode)
+    return xp.pad(x, paddings, mode=mode.lower())
+
+
+@op("MirrorPadGrad", infer=_infer_unpad)
+def _mirror_pad_grad_op(xp, dy, x, *, paddings, mode):
+    """Folds the mirrored borders of dy back onto the positions they were copied from."""
+    g = dy
+    for axis, ((a, b), n) in enumerate(zip(paddings, x.shape)):
+        if a == 0 and b == 0:
+            continue
+        src = _mirror_sources(n, a, b, mode)
+        fold = xp.asarray((src[:, None] == np.arange(n)[None, :]).astype(dy.dtype))
+        g = xp.moveaxis(xp.tensordot(g, fold, axes=([axis], [0])), -1, axis)
+    return g.astype(dy.dtype, copy=False)
+
+
+@_mirror_pad.def_grad
+def _mirror_pad_grad(op, dy):
+    return (execute(_mirror_pad_grad_op, (dy, op.inputs[0]), op.attrs),)
+
+
+@_mirror_pad_grad_op.def_grad
+def _mirror_pad_grad_op_grad(op, ddx):
+    return execute(_mirror_pad, (ddx,), op.attrs), None
+
+
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    """`tensor` padded by `paddings` ([[before, after]] per dim) (`tf.pad`). `mode` is CONSTANT
+    (with `constant_values`), REFLECT (edges not repeated) or SYMMETRIC (edges repeated)."""
+    x = to_tensor(tensor)
+    flat = static_ints(paddings, "paddings", "Pad")
+    if len(flat) % 2:
+        raise ValueError(f"Pad: paddings must have shape [rank, 2], got {paddings!r}")
+    pairs = tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
+    if any(p < 0 for p in flat):
+        raise ValueError(f"Pad: paddings must be non-negative, got {[list(p) for p in pairs]}")
+    rank = x.shape.rank
+    if rank is not None:
+        _check_paddings(_infer.Spec(x.shape.as_tuple(), x.dtype), pairs, "Pad")
+    mode = str(mode).upper()
+    if mode == "CONSTANT":
+        value = constant_values.numpy() if hasattr(constant_values, "numpy") else constant_values
+        value = np.asarray(value).item()
+        if isinstance(value, float) and x.dtype.is_integer:
+            raise TypeError(f"Pad: constant_values {value!r} does not fit the input's dtype "
+                            f"{x.dtype.name}")
+        return execute(_pad, (x,), {"paddings": pairs, "constant_values": value})
+    if mode not in ("REFLECT", "SYMMETRIC"):
+        raise ValueError(f"Pad: mode must be one of CONSTANT, REFLECT, SYMMETRIC; got {mode!r}")
+    return execute(_mirror_pad, (x,), {"paddings": pairs, "mode": mode})
