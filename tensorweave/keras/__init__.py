@@ -1,3 +1,4 @@
 """tensorweave.keras: Keras's public API on tensorweave."""
 
-from tensorweave.keras import activations, constraints, initializers, losses, regularizers, utils
+from tensorweave.keras import (activations, constraints, initializers, losses, metrics,
+                               regularizers, utils)

@@ -179,5 +179,8 @@ def install(monkeypatch) -> None:
                          ("__le__", "less_equal")):
         if dunder not in Tensor.__dict__:
             monkeypatch.setattr(Tensor, dunder, table[name], raising=False)
+    if "__getitem__" not in Tensor.__dict__:
+        monkeypatch.setattr(Tensor, "__getitem__", lambda self, key: tf.constant(_np(self)[key]),
+                            raising=False)
     if "__abs__" not in Tensor.__dict__:
         monkeypatch.setattr(Tensor, "__abs__", table["abs"], raising=False)
