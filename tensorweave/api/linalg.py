@@ -5,3 +5,4 @@ from tensorweave.ops.linalg_ops import (adjoint, band_part, cholesky, det, diag,
                                         matrix_transpose, matvec, norm, pinv, qr, set_diag,
                                         slogdet, solve, svd, trace, triangular_solve)
 from tensorweave.ops.math_ops import matmul  # noqa: F401,F811
+from tensorweave.ops.fill_ops import eye  # noqa: F401

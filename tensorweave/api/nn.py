@@ -10,3 +10,4 @@ from tensorweave.ops.nn_impl import (batch_normalization, compute_average_loss, 
                                      weighted_cross_entropy_with_logits)
 from tensorweave.ops.nn_ops import (bias_add, elu, leaky_relu, log_softmax, relu,  # noqa: F401
                                     relu6, selu, softmax)
+from tensorweave.ops.gather_ops import embedding_lookup  # noqa: F401

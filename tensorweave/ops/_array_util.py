@@ -1,9 +1,13 @@
-"""Argument helpers shared by the array op modules: static int tuples, shapes that may be dynamic."""
+"""Argument helpers shared by the array op modules: static ints, shapes that may be dynamic."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from tensorweave.framework.context import ctx
+from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
 
@@ -104,3 +108,28 @@ def prod(dims):
     for d in dims:
         n *= d
     return n
+
+
+def eager_errors(op_name: str):
+    """Decorates a public wrapper so that its argument checks raise what TensorFlow raises:
+    InvalidArgumentError when running eagerly, ValueError while building a graph."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except ValueError as e:
+                if ctx.graph is not None or _any_symbolic(args) or _any_symbolic(kwargs.values()):
+                    raise
+                raise InvalidArgumentError(None, None, f"{e} [Op:{op_name}]") from e
+        return wrapper
+    return decorate
+
+
+def _any_symbolic(values) -> bool:
+    for v in values:
+        if isinstance(v, SymbolicTensor):
+            return True
+        if isinstance(v, (list, tuple)) and _any_symbolic(v):
+            return True
+    return False

@@ -18,7 +18,8 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import normalize_axis, prod, shape_parts, static_int, static_ints
+from tensorweave.ops._array_util import (eager_errors, normalize_axis, prod, shape_parts,
+                                        static_int, static_ints)
 from tensorweave.ops._convert import tensor as to_tensor
 from tensorweave.ops.math_ops import _reshape_like, reduce_sum, sum_to_shape_of, zeros_like
 
@@ -53,6 +54,7 @@ def _transpose(xp, x, *, perm):
     return xp.transpose(x, perm)
 
 
+@eager_errors("Transpose")
 def transpose(a, perm=None, conjugate=False, name="transpose"):
     """Permutes the dimensions of `a` (reverses them when `perm` is None) (`tf.transpose`)."""
     a = to_tensor(a)
@@ -110,6 +112,7 @@ def _reshape(xp, x, shape_t=None, *, shape):
     return x.reshape(dims)
 
 
+@eager_errors("Reshape")
 def reshape(tensor, shape, name=None):  # noqa: D417 - TensorFlow's signature
     """`tensor` with the same values in a new shape; one dim may be -1 (`tf.reshape`)."""
     x = to_tensor(tensor)
@@ -139,6 +142,7 @@ def _expand_dims(xp, x, *, axis):
     return xp.expand_dims(x, axis)
 
 
+@eager_errors("ExpandDims")
 def expand_dims(input, axis, name=None):  # noqa: A002 - TensorFlow's argument name
     """`input` with a new dim of size 1 at `axis` (`tf.expand_dims`)."""
     x = to_tensor(input)
@@ -182,6 +186,7 @@ def _squeeze(xp, x, *, axis):
     return x.reshape(tuple(d for i, d in enumerate(x.shape) if i not in axes))
 
 
+@eager_errors("Squeeze")
 def squeeze(input, axis=None, name=None):  # noqa: A002
     """`input` without its dims of size 1 (only those in `axis` when given) (`tf.squeeze`)."""
     x = to_tensor(input)
@@ -241,6 +246,7 @@ def _pack_inputs(values, op_name):
     return ts
 
 
+@eager_errors("ConcatV2")
 def concat(values, axis, name="concat"):
     """The tensors of `values` joined along the existing dim `axis` (`tf.concat`)."""
     ts = _pack_inputs(values, "ConcatV2")
@@ -295,6 +301,7 @@ def _pack(xp, *xs, axis):
     return xp.stack(xs, axis=axis)
 
 
+@eager_errors("Pack")
 def stack(values, axis=0, name="stack"):
     """The tensors of `values` (one shape) joined along a new dim `axis` (`tf.stack`)."""
     ts = _pack_inputs(values, "Pack")
@@ -350,6 +357,7 @@ def _reverse(xp, x, *, axis):
     return xp.flip(x, axis) if axis else x
 
 
+@eager_errors("ReverseV2")
 def reverse(tensor, axis, name=None):
     """`tensor` with the order of its elements reversed along each dim of `axis` (`tf.reverse`)."""
     x = to_tensor(tensor)
@@ -383,6 +391,7 @@ def _tile(xp, x, *, multiples):
     return xp.tile(x, multiples)
 
 
+@eager_errors("Tile")
 def tile(input, multiples, name=None):  # noqa: A002
     """`input` repeated `multiples[i]` times along each dim i (`tf.tile`)."""
     x = to_tensor(input)
@@ -426,6 +435,7 @@ def _broadcast_to(xp, x, shape_t=None, *, shape):
     return xp.broadcast_to(x, _dynamic_dims(xp, shape_t, shape))
 
 
+@eager_errors("BroadcastTo")
 def broadcast_to(input, shape, name=None):  # noqa: A002
     """`input` broadcast to `shape` (NumPy's broadcasting rules) (`tf.broadcast_to`)."""
     x = to_tensor(input)
@@ -597,5 +607,9 @@ from tensorweave.ops.slicing import *  # noqa: E402,F401,F403
 from tensorweave.ops.slicing import __all__ as _slicing_all  # noqa: E402
 from tensorweave.ops.gather_ops import *  # noqa: E402,F401,F403
 from tensorweave.ops.gather_ops import __all__ as _gather_all  # noqa: E402
+from tensorweave.ops.array_extra import *  # noqa: E402,F401,F403
+from tensorweave.ops.array_extra import __all__ as _extra_all  # noqa: E402
+from tensorweave.ops.sort_ops import *  # noqa: E402,F401,F403
+from tensorweave.ops.sort_ops import __all__ as _sort_all  # noqa: E402
 
-__all__ += _fill_all + _slicing_all + _gather_all
+__all__ += _fill_all + _slicing_all + _gather_all + _extra_all + _sort_all

@@ -1,4 +1,4 @@
-"""Creating tensors: tf.fill, zeros, ones, one_hot, range (and eye, linspace, meshgrid)."""
+"""Creating tensors: tf.fill, zeros, ones, one_hot, range, eye, linspace."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import normalize_axis, shape_parts, static_int
+from tensorweave.ops._array_util import (eager_errors, normalize_axis, shape_parts, static_int,
+                                        static_ints)
 from tensorweave.ops._convert import tensor as to_tensor
 from tensorweave.ops.math_ops import reduce_sum
 
-__all__ = ["fill", "zeros", "ones", "one_hot", "range"]
+__all__ = ["fill", "zeros", "ones", "one_hot", "range", "eye", "linspace"]
 
 Spec = _infer.Spec
 
@@ -51,6 +52,7 @@ def _check_dims(static, op_name):
             raise ValueError(f"{op_name}: dimensions must be non-negative, got {list(static)}")
 
 
+@eager_errors("Fill")
 def fill(dims, value, name=None):
     """A tensor of shape `dims` with every element `value` (`tf.fill`)."""
     static, dynamic = shape_parts(dims, "Fill")
@@ -67,11 +69,13 @@ def _filled(shape_, dtype, value, op_name):
     return execute(_fill, (v,) if dynamic is None else (v, dynamic), {"shape": static})
 
 
+@eager_errors("Fill")
 def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
     """A tensor of `shape` filled with zeros (`tf.zeros`)."""
     return _filled(shape, dtype, 0, "Zeros")
 
 
+@eager_errors("Fill")
 def ones(shape, dtype=dtypes.float32, name=None, layout=None):
     """A tensor of `shape` filled with ones (`tf.ones`)."""
     return _filled(shape, dtype, 1, "Ones")
@@ -95,6 +99,7 @@ def _one_hot(xp, indices, *, depth, on_value, off_value, axis, dtype):
     return out
 
 
+@eager_errors("OneHot")
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """A one-hot encoding of `indices` (-1 or out-of-range rows are all `off_value`)
     (`tf.one_hot`). The dtype comes from `dtype`, else on/off values, else float32."""
@@ -138,6 +143,7 @@ def _range(xp, *, start, limit, delta, dtype):
             + start).astype(dtype.np_dtype)
 
 
+@eager_errors("Range")
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
     """[start, start + delta, ...) up to `limit` (exclusive) (`tf.range`). With one argument it
     counts from 0. The dtype is int32 for ints, float32 when any argument is a float."""
@@ -168,3 +174,97 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
     cast_ = float if dtype.is_floating else int
     return execute(_range, (), {"start": cast_(values[0]), "limit": cast_(values[1]),
                                 "delta": cast_(values[2]), "dtype": dtype})
+
+
+# --- eye, linspace -------------------------------------------------------------------------------
+def _infer_eye(*, num_rows, num_columns, batch_shape, dtype):
+    return Spec(batch_shape + (num_rows, num_columns), dtype)
+
+
+@op("Eye", infer=_infer_eye, differentiable=False)
+def _eye(xp, *, num_rows, num_columns, batch_shape, dtype):
+    eye = xp.eye(num_rows, num_columns, dtype=dtype.np_dtype)
+    return xp.broadcast_to(eye, batch_shape + eye.shape).copy() if batch_shape else eye
+
+
+@eager_errors("Eye")
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
+    """An identity matrix (ones on the diagonal), optionally batched (`tf.eye`)."""
+    rows = static_int(num_rows, "num_rows", "Eye")
+    cols = rows if num_columns is None else static_int(num_columns, "num_columns", "Eye")
+    batch = () if batch_shape is None else static_ints(batch_shape, "batch_shape", "Eye")
+    if rows < 0 or cols < 0 or any(b < 0 for b in batch):
+        raise ValueError(f"Eye: sizes must be non-negative, got {rows}x{cols}, batch "
+                         f"{list(batch)}")
+    return execute(_eye, (), {"num_rows": rows, "num_columns": cols, "batch_shape": batch,
+                              "dtype": dtypes.as_dtype(dtype)})
+
+
+def _linspace_steps(xp, num, dtype):
+    return xp.arange(num, dtype=dtype) / max(num - 1, 1)
+
+
+def _infer_linspace(start, stop, *, num, axis):
+    from tensorweave.framework.tensor_shape import broadcast_dims
+
+    batch = broadcast_dims(start.shape, stop.shape)
+    if batch is None:
+        return Spec(None, start.dtype)
+    rank = len(batch) + 1
+    a = normalize_axis(axis, rank, "LinSpace")
+    return Spec(batch[:a] + (num,) + batch[a:], start.dtype)
+
+
+@op("LinSpace", infer=_infer_linspace)
+def _linspace(xp, start, stop, *, num, axis):
+    t = _linspace_steps(xp, num, start.dtype)
+    out = start[..., None] + (stop - start)[..., None] * t
+    if num > 1:
+        out[..., -1] = stop  # exactly `stop` at the end, as TensorFlow gives
+    return xp.moveaxis(out, -1, axis).astype(start.dtype, copy=False)
+
+
+def _sum_to(xp, g, shape):
+    lead = g.ndim - len(shape)
+    axes = tuple(builtins.range(lead)) + tuple(
+        i + lead for i, d in enumerate(shape) if d == 1 and g.shape[i + lead] != 1)
+    return g.sum(axis=axes).reshape(shape) if axes else g
+
+
+@op("LinSpaceGrad", num_outputs=2, differentiable=False,
+    infer=lambda dy, start, stop, **a: (Spec(start.shape, dy.dtype), Spec(stop.shape, dy.dtype)))
+def _linspace_grad_op(xp, dy, start, stop, *, num, axis):
+    """Each output is start * (1 - t) + stop * t: dy weighted by (1 - t) and t."""
+    t = _linspace_steps(xp, num, dy.dtype)
+    d = xp.moveaxis(dy, axis, -1)
+    gstart = _sum_to(xp, (d * (1 - t)).sum(-1), start.shape)
+    gstop = _sum_to(xp, (d * t).sum(-1), stop.shape)
+    return gstart.astype(dy.dtype, copy=False), gstop.astype(dy.dtype, copy=False)
+
+
+@_linspace.def_grad
+def _linspace_grad(op, dy):
+    return execute(_linspace_grad_op, (dy,) + tuple(op.inputs), op.attrs)
+
+
+@eager_errors("LinSpace")
+def linspace(start, stop, num, name=None, axis=0):
+    """`num` evenly spaced values from `start` to `stop` inclusive (`tf.linspace`); start and
+    stop may be tensors (broadcast together), the new dim placed at `axis`."""
+    from tensorweave.ops._convert import binary
+    from tensorweave.ops.math_ops import cast
+
+    s, e = binary(start, stop, "LinSpace")
+    if s.dtype.is_integer:
+        s, e = cast(s, dtypes.float64), cast(e, dtypes.float64)
+    elif not s.dtype.is_floating:
+        raise TypeError(f"LinSpace: start and stop must be numbers, got {s.dtype.name}")
+    num = static_int(num, "num", "LinSpace")
+    if num < 0:
+        raise ValueError(f"LinSpace: num must be non-negative, got {num}")
+    axis = static_int(axis, "axis", "LinSpace")
+    spec = _infer_linspace(Spec(s.shape.as_tuple(), s.dtype), Spec(e.shape.as_tuple(), e.dtype),
+                           num=num, axis=axis)
+    if spec.shape is not None:
+        axis = normalize_axis(axis, len(spec.shape), "LinSpace")
+    return execute(_linspace, (s, e), {"num": num, "axis": axis})

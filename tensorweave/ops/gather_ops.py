@@ -14,7 +14,7 @@ from tensorweave.framework.indexed_slices import IndexedSlices
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import normalize_axis, prod, shape_parts, static_int
+from tensorweave.ops._array_util import eager_errors, normalize_axis, prod, shape_parts, static_int
 from tensorweave.ops._convert import tensor as to_tensor
 
 __all__ = ["gather", "gather_nd", "scatter_nd", "tensor_scatter_nd_update",
@@ -81,6 +81,7 @@ def _gather(xp, params, indices, *, axis, batch_dims):
     return _batched_take(xp, params, indices, axis, batch_dims)
 
 
+@eager_errors("GatherV2")
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
     """Slices of `params` along `axis` at `indices` (`tf.gather`). With `batch_dims` b, the
     first b dims of params and indices are batch dims gathered in lockstep. The gradient with
@@ -197,6 +198,7 @@ def _gather_nd_grad(op, dy):
     return _scatter_nd_run(indices, dy, shape(params), params.shape.as_tuple()), None
 
 
+@eager_errors("GatherNd")
 def gather_nd(params, indices, batch_dims=0, name=None):
     """Slices of `params` at the multi-dim `indices` (last dim: coordinates) (`tf.gather_nd`)."""
     p, i = to_tensor(params), to_tensor(indices)
@@ -249,6 +251,7 @@ def _scatter_nd_run(indices, updates, shape_value, static=None):
     return execute(_scatter_nd, (indices, updates, dynamic), {"shape": dims})
 
 
+@eager_errors("ScatterNd")
 def scatter_nd(indices, updates, shape, name=None):
     """Zeros of `shape` with `updates` added at `indices` (duplicates add) (`tf.scatter_nd`)."""
     i, u = to_tensor(indices), to_tensor(updates)
@@ -369,26 +372,31 @@ def _tensor_scatter(opdef, tensor, indices, updates):
     return execute(opdef, (x, i, u), {})
 
 
+@eager_errors("TensorScatterUpdate")
 def tensor_scatter_nd_update(tensor, indices, updates, name=None):
     """A copy of `tensor` with `updates` written at `indices` (`tf.tensor_scatter_nd_update`)."""
     return _tensor_scatter(_scatter_update, tensor, indices, updates)
 
 
+@eager_errors("TensorScatterAdd")
 def tensor_scatter_nd_add(tensor, indices, updates, name=None):
     """A copy of `tensor` with `updates` added at `indices` (`tf.tensor_scatter_nd_add`)."""
     return _tensor_scatter(_scatter_add, tensor, indices, updates)
 
 
+@eager_errors("TensorScatterSub")
 def tensor_scatter_nd_sub(tensor, indices, updates, name=None):
     """A copy of `tensor` with `updates` subtracted at `indices` (`tf.tensor_scatter_nd_sub`)."""
     return _tensor_scatter(_scatter_sub, tensor, indices, updates)
 
 
+@eager_errors("TensorScatterMax")
 def tensor_scatter_nd_max(tensor, indices, updates, name=None):
     """A copy of `tensor` with the max of it and `updates` at `indices`."""
     return _tensor_scatter(_scatter_max, tensor, indices, updates)
 
 
+@eager_errors("TensorScatterMin")
 def tensor_scatter_nd_min(tensor, indices, updates, name=None):
     """A copy of `tensor` with the min of it and `updates` at `indices`."""
     return _tensor_scatter(_scatter_min, tensor, indices, updates)
@@ -428,3 +436,30 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
         m = reshape(m, [-1])
     idx = reshape(where(m), [-1])
     return gather(x, idx, axis=axis)
+
+
+# --- tf.nn.embedding_lookup ----------------------------------------------------------------------
+def embedding_lookup(params, ids, max_norm=None, name=None):
+    """Rows of the embedding table `params` at `ids` (`tf.nn.embedding_lookup`). A list of
+    shards is split by the "div" strategy (consecutive ids per shard, i.e. the shards stacked in
+    order). With `max_norm`, rows whose L2 norm exceeds it are scaled down to it. The gradient
+    with respect to a single table is a tf.IndexedSlices."""
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("embedding_lookup: params must not be empty")
+        if len(params) == 1:
+            params = params[0]
+        else:
+            from tensorweave.ops.array_ops import concat
+
+            params = concat(list(params), axis=0)
+    i = to_tensor(ids)
+    out = gather(params, i)
+    if max_norm is not None:
+        from tensorweave.ops.clip_ops import clip_by_norm
+
+        irank, orank = i.shape.rank, out.shape.rank
+        if irank is None or orank is None:
+            raise ValueError("embedding_lookup: max_norm needs ids and params of known rank")
+        out = clip_by_norm(out, max_norm, axes=list(range(irank, orank)))
+    return out

@@ -6,7 +6,7 @@ import numpy as np
 
 from tensorweave.framework.op_def import execute, op
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import static_ints
+from tensorweave.ops._array_util import eager_errors, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
 
 __all__ = ["pad"]
@@ -108,6 +108,7 @@ def _mirror_pad_grad_op_grad(op, ddx):
     return execute(_mirror_pad, (ddx,), op.attrs), None
 
 
+@eager_errors("Pad")
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     """`tensor` padded by `paddings` ([[before, after]] per dim) (`tf.pad`). `mode` is CONSTANT
     (with `constant_values`), REFLECT (edges not repeated) or SYMMETRIC (edges repeated)."""

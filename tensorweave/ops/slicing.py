@@ -16,7 +16,7 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import static_ints
+from tensorweave.ops._array_util import eager_errors, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
 from tensorweave.ops.overloads import overload
 
@@ -187,6 +187,7 @@ def _run_strided_slice(x, begin, end, strides, masks):
     return execute(_strided_slice, (x,) + extra, attrs)
 
 
+@eager_errors("StridedSlice")
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
                   new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
     """A strided slice of `input_` with TensorFlow's masks (`tf.strided_slice`): bit i of
@@ -202,6 +203,7 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
     return _run_strided_slice(x, b, e, s, masks)
 
 
+@eager_errors("Slice")
 def slice(input_, begin, size, name=None):  # noqa: A001 - TensorFlow's public name
     """The block of `input_` starting at `begin` with `size` (-1: to the end) (`tf.slice`)."""
     x = to_tensor(input_)
@@ -247,6 +249,7 @@ def _bound(v):
     return v.__index__()
 
 
+@eager_errors("StridedSlice")
 def _getitem(tensor, key):
     """TensorFlow's `tensor[key]`: ints, slices with steps, `tf.newaxis`, `...`, int scalar
     tensors; a whole-key bool tensor or array is a boolean mask."""

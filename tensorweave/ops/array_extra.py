@@ -1,0 +1,297 @@
+"""More array ops: split, roll, repeat, reverse_sequence, sequence_mask, meshgrid."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tensorweave.framework import dtypes
+from tensorweave.framework.op_def import execute, op
+from tensorweave.ops import _infer
+from tensorweave.ops._array_util import eager_errors, normalize_axis, static_int, static_ints
+from tensorweave.ops._convert import tensor as to_tensor
+
+__all__ = ["split", "roll", "repeat", "reverse_sequence", "sequence_mask", "meshgrid"]
+
+Spec = _infer.Spec
+
+
+# --- split ---------------------------------------------------------------------------------------
+def _infer_split(x, *, num, size_splits, axis):
+    if x.shape is None:
+        return tuple(Spec(None, x.dtype) for _ in range(num))
+    a = normalize_axis(axis, len(x.shape), "Split")
+    d = x.shape[a]
+    if size_splits is None:
+        if d is not None and d % num:
+            raise ValueError(f"Number of ways to split should evenly divide the split dimension, "
+                             f"but got split_dim {a} (size = {d}) and num_split {num}")
+        sizes = [None if d is None else d // num] * num
+    else:
+        sizes = list(size_splits)
+        if d is not None and sum(sizes) != d:
+            raise ValueError(f"Split: sizes {list(size_splits)} must add up to the size {d} of "
+                             f"dimension {a}")
+    return tuple(Spec(x.shape[:a] + (s,) + x.shape[a + 1:], x.dtype) for s in sizes)
+
+
+@op("SplitV", infer=_infer_split, num_outputs=None)
+def _split(xp, x, *, num, size_splits, axis):
+    if size_splits is None:
+        if x.shape[axis] % num:
+            raise ValueError(f"Number of ways to split should evenly divide the split dimension, "
+                             f"but got split_dim {axis} (size = {x.shape[axis]}) and num_split "
+                             f"{num}")
+        return tuple(xp.split(x, num, axis=axis))
+    if sum(size_splits) != x.shape[axis]:
+        raise ValueError(f"Determined shape must either match input shape along split_dim "
+                         f"exactly if fully specified, or be less than the size of the input "
+                         f"along split_dim if not fully specified. Got: {sum(size_splits)}")
+    return tuple(xp.split(x, np.cumsum(size_splits)[:-1].tolist(), axis=axis))
+
+
+@_split.def_grad
+def _split_grad(op, *dys):
+    from tensorweave.ops.array_ops import _concat
+
+    return (execute(_concat, tuple(dys), {"axis": op.attrs["axis"]}),)
+
+
+@eager_errors("Split")
+def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+    """`value` cut along `axis` into `num_or_size_splits` equal pieces, or into pieces of the
+    given sizes (one may be -1: the rest) (`tf.split`). Returns a list of tensors."""
+    x = to_tensor(value)
+    axis = static_int(axis, "axis", "Split")
+    if x.shape.rank is None:
+        raise ValueError("Split: the input's rank must be known")
+    axis = normalize_axis(axis, x.shape.rank, "Split")
+    dim = x.shape[axis]
+    if isinstance(num_or_size_splits, int) or (
+            hasattr(num_or_size_splits, "shape") and len(num_or_size_splits.shape) == 0):
+        count = static_int(num_or_size_splits, "num_or_size_splits", "Split")
+        if count <= 0:
+            raise ValueError(f"Split: the number of splits must be positive, got {count}")
+        attrs = {"num": count, "size_splits": None, "axis": axis}
+    else:
+        sizes = list(static_ints(num_or_size_splits, "num_or_size_splits", "Split"))
+        if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+            raise ValueError(f"Split: sizes may contain one -1 and no other negatives, got "
+                             f"{sizes}")
+        if -1 in sizes:
+            if dim is None:
+                raise ValueError("Split: a -1 size needs the split dimension to be known")
+            rest = dim - sum(s for s in sizes if s != -1)
+            if rest < 0:
+                raise ValueError(f"Split: sizes {sizes} exceed dimension {axis} of size {dim}")
+            sizes[sizes.index(-1)] = rest
+        if num is not None and int(num) != len(sizes):
+            raise ValueError(f"Split: num={num} disagrees with {len(sizes)} sizes")
+        attrs = {"num": len(sizes), "size_splits": tuple(sizes), "axis": axis}
+    _infer_split(Spec(x.shape.as_tuple(), x.dtype), **attrs)
+    return list(execute(_split, (x,), attrs))
+
+
+# --- roll ----------------------------------------------------------------------------------------
+@op("Roll", infer=_infer.same)
+def _roll(xp, x, *, shift, axis):
+    return xp.roll(x, shift, axis)
+
+
+@_roll.def_grad
+def _roll_grad(op, dy):
+    return (execute(_roll, (dy,), {"shift": tuple(-s for s in op.attrs["shift"]),
+                                   "axis": op.attrs["axis"]}),)
+
+
+@eager_errors("Roll")
+def roll(input, shift, axis, name=None):  # noqa: A002 - TensorFlow's argument name
+    """`input` with elements shifted by `shift` along `axis`, wrapping around (`tf.roll`)."""
+    x = to_tensor(input)
+    shift = static_ints(shift, "shift", "Roll")
+    axis = static_ints(axis, "axis", "Roll")
+    if len(shift) != len(axis):
+        raise ValueError(f"Roll: shift and axis must have one length, got {list(shift)} and "
+                         f"{list(axis)}")
+    if x.shape.rank is not None:
+        axis = tuple(normalize_axis(a, x.shape.rank, "Roll") for a in axis)
+    return execute(_roll, (x,), {"shift": shift, "axis": axis})
+
+
+# --- repeat --------------------------------------------------------------------------------------
+def _infer_repeat(x, *, repeats, axis):
+    if x.shape is None:
+        return Spec(None if axis is not None else (None,), x.dtype)
+    if axis is None:
+        n = None if None in x.shape else int(np.prod(x.shape, dtype=np.int64))
+        total = None if n is None else (n * repeats[0] if len(repeats) == 1 else sum(repeats))
+        return Spec((total,), x.dtype)
+    a = normalize_axis(axis, len(x.shape), "Repeat")
+    d = x.shape[a]
+    if len(repeats) == 1:
+        total = None if d is None else d * repeats[0]
+    else:
+        if d is not None and d != len(repeats):
+            raise ValueError(f"Repeat: {len(repeats)} repeats for a dimension of size {d}")
+        total = sum(repeats)
+    return Spec(x.shape[:a] + (total,) + x.shape[a + 1:], x.dtype)
+
+
+@op("Repeat", infer=_infer_repeat)
+def _repeat(xp, x, *, repeats, axis):
+    reps = repeats[0] if len(repeats) == 1 else xp.asarray(repeats)
+    return xp.repeat(x, reps, axis=axis)
+
+
+@op("RepeatGrad", infer=lambda dy, x, **attrs: Spec(x.shape, dy.dtype))
+def _repeat_grad_op(xp, dy, x, *, repeats, axis):
+    """Sums each run of copies back onto the element it was copied from."""
+    if axis is None:
+        dy, a, n = dy, 0, x.size
+    else:
+        a, n = axis, x.shape[axis]
+    reps = np.full(n, repeats[0]) if len(repeats) == 1 else np.asarray(repeats)
+    owner = xp.asarray(np.repeat(np.arange(n), reps))
+    moved = xp.moveaxis(dy, a, 0)
+    out = xp.zeros((n,) + moved.shape[1:], dtype=dy.dtype)
+    xp.add.at(out, owner, moved)
+    out = xp.moveaxis(out, 0, a)
+    return out.reshape(x.shape)
+
+
+@_repeat.def_grad
+def _repeat_grad(op, dy):
+    return (execute(_repeat_grad_op, (dy, op.inputs[0]), op.attrs),)
+
+
+@_repeat_grad_op.def_grad
+def _repeat_grad_op_grad(op, ddx):
+    return execute(_repeat, (ddx,), op.attrs), None
+
+
+@eager_errors("Repeat")
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    """Each element (or slice along `axis`) of `input` repeated `repeats` times; with axis None
+    the input is flattened first (`tf.repeat`)."""
+    x = to_tensor(input)
+    reps = static_ints(repeats, "repeats", "Repeat")
+    if any(r < 0 for r in reps):
+        raise ValueError(f"Repeat: repeats must be non-negative, got {list(reps)}")
+    if axis is not None:
+        axis = static_int(axis, "axis", "Repeat")
+        if x.shape.rank is not None:
+            axis = normalize_axis(axis, x.shape.rank, "Repeat")
+    attrs = {"repeats": reps, "axis": axis}
+    _infer_repeat(Spec(x.shape.as_tuple(), x.dtype), **attrs)
+    return execute(_repeat, (x,), attrs)
+
+
+# --- reverse_sequence ----------------------------------------------------------------------------
+def _infer_reverse_sequence(x, lengths, *, seq_axis, batch_axis):
+    return Spec(x.shape, x.dtype)
+
+
+@op("ReverseSequence", infer=_infer_reverse_sequence)
+def _reverse_sequence(xp, x, lengths, *, seq_axis, batch_axis):
+    n = x.shape[seq_axis]
+    if lengths.shape != (x.shape[batch_axis],):
+        raise ValueError(f"seq_lengths must have shape [{x.shape[batch_axis]}], got "
+                         f"{list(lengths.shape)}")
+    if lengths.size and (int(lengths.max()) > n or int(lengths.min()) < 0):
+        raise ValueError(f"seq_lengths must be in [0, {n}], got {lengths.tolist()}")
+    pos = xp.arange(n)[None, :]
+    lens = lengths.astype(np.int64)[:, None]
+    src = xp.where(pos < lens, lens - 1 - pos, pos)  # (batch, seq): where each output reads
+    shape = [1] * x.ndim
+    shape[batch_axis], shape[seq_axis] = x.shape[batch_axis], n
+    if batch_axis > seq_axis:
+        src = src.T
+    return xp.take_along_axis(x, src.reshape(shape), axis=seq_axis)
+
+
+@_reverse_sequence.def_grad
+def _reverse_sequence_grad(op, dy):
+    return execute(_reverse_sequence, (dy, op.inputs[1]), op.attrs), None
+
+
+@eager_errors("ReverseSequence")
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):  # noqa: A002
+    """For each batch entry b, its first seq_lengths[b] elements along `seq_axis` reversed
+    (`tf.reverse_sequence`)."""
+    x, lengths = to_tensor(input), to_tensor(seq_lengths)
+    if not lengths.dtype.is_integer:
+        raise TypeError(f"ReverseSequence: seq_lengths must be integers, got "
+                        f"{lengths.dtype.name}")
+    rank = x.shape.rank
+    if rank is None:
+        raise ValueError("ReverseSequence: the input's rank must be known")
+    seq_axis = normalize_axis(static_int(1 if seq_axis is None else seq_axis, "seq_axis",
+                                         "ReverseSequence"), rank, "ReverseSequence")
+    batch_axis = normalize_axis(static_int(0 if batch_axis is None else batch_axis,
+                                           "batch_axis", "ReverseSequence"), rank,
+                                "ReverseSequence")
+    if seq_axis == batch_axis:
+        raise ValueError("ReverseSequence: seq_axis and batch_axis must differ")
+    return execute(_reverse_sequence, (x, lengths), {"seq_axis": seq_axis,
+                                                     "batch_axis": batch_axis})
+
+
+# --- sequence_mask -------------------------------------------------------------------------------
+def _infer_sequence_mask(lengths, *, maxlen, dtype):
+    if lengths.shape is None:
+        return Spec(None, dtype)
+    return Spec(lengths.shape + (maxlen,), dtype)
+
+
+@op("SequenceMask", infer=_infer_sequence_mask, differentiable=False)
+def _sequence_mask(xp, lengths, *, maxlen, dtype):
+    if maxlen is None:
+        maxlen = int(lengths.max()) if lengths.size else 0
+    mask = xp.arange(maxlen) < xp.expand_dims(lengths, -1)
+    return mask.astype(dtype.np_dtype, copy=False)
+
+
+@eager_errors("SequenceMask")
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
+    """mask[..., j] = j < lengths[...], with `maxlen` columns (default: max(lengths))
+    (`tf.sequence_mask`)."""
+    lengths = to_tensor(lengths)
+    if not lengths.dtype.is_integer:
+        raise TypeError(f"sequence_mask: lengths must be integers, got {lengths.dtype.name}")
+    if maxlen is not None:
+        maxlen = static_int(maxlen, "maxlen", "SequenceMask")
+        if maxlen < 0:
+            raise ValueError(f"sequence_mask: maxlen must be non-negative, got {maxlen}")
+    return execute(_sequence_mask, (lengths,), {"maxlen": maxlen,
+                                                "dtype": dtypes.as_dtype(dtype)})
+
+
+# --- meshgrid ------------------------------------------------------------------------------------
+def meshgrid(*args, **kwargs):
+    """Coordinate grids from 1-D tensors (`tf.meshgrid`); indexing "xy" (default: the first two
+    output dims swapped, as in plots) or "ij" (matrix indexing)."""
+    from tensorweave.ops.array_ops import broadcast_to, reshape
+
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"meshgrid: unexpected keyword arguments {sorted(kwargs)}")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    ts = [to_tensor(a) for a in args]
+    if not ts:
+        return []
+    sizes = []
+    for t in ts:
+        n = t.shape.num_elements()
+        if n is None:
+            raise ValueError("meshgrid: the inputs must have static sizes")
+        sizes.append(n)
+    if indexing == "xy" and len(ts) > 1:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for i, t in enumerate(ts):
+        where = i if indexing == "ij" or len(ts) < 2 or i > 1 else 1 - i
+        shape = [1] * len(ts)
+        shape[where] = -1
+        out.append(broadcast_to(reshape(t, shape), sizes))
+    return out
