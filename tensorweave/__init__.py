@@ -28,6 +28,9 @@ from tensorweave.autodiff.gradient_tape import GradientTape, UnconnectedGradient
 from tensorweave.autodiff.custom_gradient import custom_gradient
 from tensorweave.autodiff.recompute import recompute_grad
 from tensorweave.util import nest
+from tensorweave.framework.tensor_spec import TensorSpec
+from tensorweave.framework.context import init_scope
+from tensorweave.graph.function import function
 from tensorweave.api import (autodiff, bitwise, debugging, dtypes, errors, experimental, image,
                              io, linalg, math, nn, random, saved_model, signal, sparse, strings,
                              train)

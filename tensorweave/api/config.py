@@ -9,6 +9,8 @@ from tensorweave.framework.config import (LogicalDevice, LogicalDeviceConfigurat
                                           list_physical_devices, set_logical_device_configuration,
                                           set_memory_growth, set_soft_device_placement,
                                           set_visible_devices)
+from tensorweave.graph.config import (functions_run_eagerly, optimizer,  # noqa: F401
+                                      run_functions_eagerly)
 
 experimental = _types.SimpleNamespace(
     list_physical_devices=list_physical_devices,

@@ -86,6 +86,8 @@ class Variable:
             ctx.graph.on_variable_created(self)
         value = convert_to_tensor(_strip_variable(initial_value),
                                   dtype=dtypes.as_dtype(dtype) if dtype is not None else None)
+        if getattr(value, "is_symbolic", False) and hasattr(value.graph, "lift_to_eager"):
+            value = value.graph.lift_to_eager(value)  # initializers run once, eagerly
         if getattr(value, "is_symbolic", False):
             raise ValueError(
                 "A tf.Variable's initial value must be known when the variable is created: it "
