@@ -53,6 +53,9 @@ def binary(x, y, op_name: str):
             x = _scalar_like(x, y)
         else:
             x = _other(x, y)
+    elif hasattr(y, "__tf_tensor__"):  # a Variable on the right fixes the dtype: 1 + v
+        y = y.__tf_tensor__()
+        x = _other(x, y)
     else:
         x = tensor(x)
         y = _other(y, x)
@@ -68,6 +71,10 @@ def _other(value, ref: Tensor) -> Tensor:
     if hasattr(value, "__tf_tensor__"):
         return value.__tf_tensor__()
     if isinstance(value, (np.ndarray, np.generic)):
+        # TensorFlow converts NumPy operands to the tensor's dtype (np.float64(0.5) * float32)
+        np_dtype = ref.dtype.np_dtype
+        if value.dtype.kind in "biufc" and np_dtype is not None and np_dtype.kind in "biufc":
+            return convert_to_tensor(np.asarray(value).astype(np_dtype, copy=False))
         return convert_to_tensor(value)
     return convert_to_tensor(value, dtype=ref.dtype)
 
