@@ -280,6 +280,11 @@ def meshgrid(*args, **kwargs):
     ts = [to_tensor(a) for a in args]
     if not ts:
         return []
+    if any(t.dtype is not ts[0].dtype for t in ts):
+        from tensorweave.framework.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(None, None, f"meshgrid: all inputs must have one dtype, got "
+                                               f"{[t.dtype.name for t in ts]}")
     sizes = []
     for t in ts:
         n = t.shape.num_elements()

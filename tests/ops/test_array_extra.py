@@ -92,6 +92,8 @@ def test_meshgrid(indexing):
         np.testing.assert_array_equal(_np(g), w)
     with pytest.raises(ValueError):
         tf.meshgrid(a, indexing="yx")
+    with pytest.raises(InvalidArgumentError):
+        tf.meshgrid(a, b.astype(np.float32))
 
 
 def test_eye_and_linspace():
