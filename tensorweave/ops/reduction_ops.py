@@ -60,7 +60,10 @@ def _mean(xp, x, *, axis, keepdims):
         q = xp.abs(s) // n
         return (xp.where(s < 0, -q, q) if x.dtype.kind == "i" else q).astype(x.dtype)
     acc = np.float32 if x.dtype.itemsize < 4 and x.dtype.kind == "f" else x.dtype
-    return xp.mean(x, axis=axis, keepdims=keepdims, dtype=acc).astype(x.dtype, copy=False)
+    s = xp.sum(x, axis=axis, keepdims=keepdims, dtype=acc)
+    n = x.size // s.size if s.size else 0
+    # the mean of nothing is NaN
+    return xp.asarray(s / n if n else s * np.nan).astype(x.dtype, copy=False)
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
