@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
 
@@ -72,24 +73,25 @@ def shape_parts(value, op_name: str):
         if value.shape.rank != 1 or n is None:
             raise ValueError(f"{op_name}: a symbolic shape must be a 1-D tensor of known length, "
                              f"got shape {value.shape}")
-        return (None,) * n, value
+        known = known_value(value)
+        if known is not None and None not in known:
+            return tuple(known), None
+        return (known or (None,) * n), value
     if isinstance(value, (list, tuple)) and any(isinstance(v, SymbolicTensor) for v in value):
+        static = tuple(known_value(v) if isinstance(v, SymbolicTensor) and v.shape.rank == 0
+                       else None if isinstance(v, SymbolicTensor)
+                       else static_int(v, "a shape entry", op_name) for v in value)
+        if None not in static:
+            return static, None
+        # array_ops is built on this module, so its ops are imported where first needed
+        from tensorweave.framework import dtypes
+        from tensorweave.ops._convert import tensor
         from tensorweave.ops.array_ops import reshape, stack
         from tensorweave.ops.math_ops import cast
-        from tensorweave.framework import dtypes
 
-        static, parts = [], []
-        for v in value:
-            if isinstance(v, SymbolicTensor):
-                static.append(None)
-                parts.append(reshape(cast(v, dtypes.int32), ()))
-            else:
-                static.append(static_int(v, "a shape entry", op_name))
-                parts.append(static[-1])
-        from tensorweave.ops._convert import tensor
-
-        return tuple(static), stack([tensor(p, dtypes.int32) if not isinstance(p, Tensor) else p
-                                     for p in parts])
+        parts = [reshape(cast(v, dtypes.int32), ()) if isinstance(v, SymbolicTensor)
+                 else tensor(np.int32(d)) for v, d in zip(value, static)]
+        return static, stack(parts)
     return static_ints(value, "the shape", op_name), None
 
 
@@ -133,3 +135,34 @@ def _any_symbolic(values) -> bool:
         if isinstance(v, (list, tuple)) and _any_symbolic(v):
             return True
     return False
+
+
+# --- partially known values of symbolic int tensors ----------------------------------------------
+# While tracing, `tf.shape(x)` is a symbolic tensor, but the dims of x known statically are known
+# values of it. Remembering them (and passing them through slicing, concat and stack) lets
+# `tf.zeros(tf.shape(x)[1:])` or `tf.reshape(y, [-1, tf.shape(x)[-1]])` keep static dims, as
+# TensorFlow's partial constant evaluation does.
+_PARTIAL: dict = {}
+
+
+def remember_value(t, value) -> None:
+    """Records what is known of the symbolic `t`'s value: an int or None for a scalar, a tuple
+    of ints/None for a vector."""
+    if not isinstance(t, SymbolicTensor) or value is None:
+        return
+    key = id(t)
+    _PARTIAL[key] = (weakref.ref(t, lambda _, k=key: _PARTIAL.pop(k, None)), value)
+
+
+def known_value(t):
+    """What is known of `t`'s value: ints (with None where unknown) for eager tensors and
+    remembered symbolic ones, None when nothing is."""
+    if isinstance(t, SymbolicTensor):
+        entry = _PARTIAL.get(id(t))
+        return entry[1] if entry is not None and entry[0]() is t else None
+    if isinstance(t, Tensor) and t.dtype.is_integer and t.ndim <= 1:
+        v = t.numpy()
+        return int(v) if t.ndim == 0 else tuple(int(d) for d in v.tolist())
+    if isinstance(t, (int, np.integer)) and not isinstance(t, bool):
+        return int(t)
+    return None

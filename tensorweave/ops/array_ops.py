@@ -18,8 +18,8 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import (eager_errors, normalize_axis, prod, shape_parts,
-                                        static_int, static_ints)
+from tensorweave.ops._array_util import (eager_errors, known_value, normalize_axis, prod,
+                                        remember_value, shape_parts, static_int, static_ints)
 from tensorweave.ops._convert import tensor as to_tensor
 from tensorweave.ops.math_ops import _reshape_like, reduce_sum, sum_to_shape_of, zeros_like
 
@@ -81,20 +81,27 @@ def _transpose_grad(op, dy):
 
 # --- reshape -------------------------------------------------------------------------------------
 def _infer_reshape(x, shape_t=None, *, shape):
-    out = [None if d == -1 else d for d in shape]
     if sum(1 for d in shape if d == -1) > 1:
         raise ValueError(f"Reshape: only one dimension can be -1, got {list(shape)}")
-    if x.shape is not None and None not in x.shape and None not in out or -1 in shape:
-        total = prod(x.shape) if x.shape is not None and None not in x.shape else None
-        known = prod(d for d in out if d is not None)
-        if total is not None and -1 in shape and None not in [d for d in shape if d != -1]:
-            if known == 0 or total % known:
-                raise ValueError(f"Reshape: cannot reshape a tensor with {total} elements to "
+    out = [None if d == -1 else d for d in shape]
+    known_out = [d for d in out if d is not None]
+    target = prod(known_out)
+    if x.shape is None:
+        return Spec(tuple(out), x.dtype)
+    known_in = [d for d in x.shape if d is not None]
+    source = prod(known_in)
+    if len(known_in) == len(x.shape):  # every input dim known: the -1 can be solved
+        if -1 in shape and len(known_out) == len(out) - 1:
+            if (target == 0 and source != 0) or (target and source % target):
+                raise ValueError(f"Reshape: cannot reshape a tensor with {source} elements to "
                                  f"shape {list(shape)}")
-            out[shape.index(-1)] = total // known
-        elif total is not None and -1 not in shape and None not in out and total != known:
-            raise ValueError(f"Reshape: cannot reshape a tensor with {total} elements to shape "
-                             f"{list(shape)} ({known} elements)")
+            out[shape.index(-1)] = source // target if target else 0
+        elif None not in out and source != target:
+            raise ValueError(f"Reshape: cannot reshape a tensor with {source} elements to shape "
+                             f"{list(shape)} ({target} elements)")
+    elif None not in out and source and target % source:
+        raise ValueError(f"Reshape: dimension size must be evenly divisible by {source} but is "
+                         f"{target} (input shape {list(x.shape)}, shape {list(shape)})")
     return Spec(tuple(out), x.dtype)
 
 
@@ -254,7 +261,12 @@ def concat(values, axis, name="concat"):
     if len(ts) == 1:
         return ts[0]
     _infer_concat(*[Spec(t.shape.as_tuple(), t.dtype) for t in ts], axis=axis)
-    return execute(_concat, tuple(ts), {"axis": axis})
+    out = execute(_concat, tuple(ts), {"axis": axis})
+    if out.is_symbolic and out.shape.rank == 1:  # a shape being assembled: keep what is known
+        known = [known_value(t) for t in ts]
+        if all(isinstance(k, tuple) for k in known):
+            remember_value(out, sum(known, ()))
+    return out
 
 
 def _infer_concat_grad(dy, *xs, axis):
@@ -307,7 +319,12 @@ def stack(values, axis=0, name="stack"):
     ts = _pack_inputs(values, "Pack")
     axis = static_int(axis, "axis", "Pack")
     _infer_pack(*[Spec(t.shape.as_tuple(), t.dtype) for t in ts], axis=axis)
-    return execute(_pack, tuple(ts), {"axis": axis})
+    out = execute(_pack, tuple(ts), {"axis": axis})
+    if out.is_symbolic and out.shape.rank == 1:
+        known = [known_value(t) for t in ts]
+        if not any(isinstance(k, tuple) for k in known):
+            remember_value(out, tuple(known))
+    return out
 
 
 def _infer_unpack(x, *, num, axis):
@@ -502,7 +519,10 @@ def _out_type(out_type, op_name):
 
 def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
     """The shape of `input` as a 1-D int tensor; dynamic in traced functions (`tf.shape`)."""
-    return execute(_shape, (to_tensor(input),), {"out_type": _out_type(out_type, "Shape")})
+    x = to_tensor(input)
+    out = execute(_shape, (x,), {"out_type": _out_type(out_type, "Shape")})
+    remember_value(out, x.shape.as_tuple())
+    return out
 
 
 def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
@@ -512,12 +532,18 @@ def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
 
 def size(input, out_type=dtypes.int32, name=None):  # noqa: A002
     """The number of elements of `input` as a scalar int tensor (`tf.size`)."""
-    return execute(_size, (to_tensor(input),), {"out_type": _out_type(out_type, "Size")})
+    x = to_tensor(input)
+    out = execute(_size, (x,), {"out_type": _out_type(out_type, "Size")})
+    remember_value(out, x.shape.num_elements())
+    return out
 
 
 def rank(input, name=None):  # noqa: A002
     """The number of dims of `input` as a scalar int32 tensor (`tf.rank`)."""
-    return execute(_rank, (to_tensor(input),), {})
+    x = to_tensor(input)
+    out = execute(_rank, (x,), {})
+    remember_value(out, x.shape.rank)
+    return out
 
 
 # --- where / select ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import eager_errors, static_ints
+from tensorweave.ops._array_util import eager_errors, known_value, remember_value, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
 from tensorweave.ops.overloads import overload
 
@@ -180,11 +180,26 @@ def _run_strided_slice(x, begin, end, strides, masks):
         raise ValueError("strided_slice: strides must be non-zero")
     attrs = {"begin": b, "end": e, "strides": s, **masks}
     if db is None and de is None and ds is None:
-        return execute(_strided_slice, (x,), attrs)
+        out = execute(_strided_slice, (x,), attrs)
+        if out.is_symbolic:
+            _remember_slice(x, out, b, e, s, masks)
+        return out
     extra = (_as_int32_vector(b, db), _as_int32_vector(e, de), _as_int32_vector(s, ds))
     if x.shape.rank is not None:
         _infer_strided_slice(Spec(x.shape.as_tuple(), x.dtype), **attrs)
     return execute(_strided_slice, (x,) + extra, attrs)
+
+
+def _remember_slice(x, out, begin, end, strides, masks):
+    """Slicing a partly known vector (a traced tf.shape) gives a partly known value."""
+    known = known_value(x)
+    if not isinstance(known, tuple) or masks["ellipsis_mask"] or masks["new_axis_mask"] or \
+            len(begin) != 1:
+        return
+    index = _index_tuple(begin, end, strides, masks)[0]
+    if isinstance(index, int) and not -len(known) <= index < len(known):
+        return
+    remember_value(out, known[index])
 
 
 @eager_errors("StridedSlice")
