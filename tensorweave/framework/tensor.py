@@ -107,11 +107,10 @@ class Tensor:
         return self._array.shape[0]
 
     def __iter__(self):
-        if self._array.ndim == 0:
+        if self._array.ndim == 0:  # raised by iter() itself, as TensorFlow does
             raise TypeError("Cannot iterate over a scalar tensor.")
         device = self._device
-        for row in self._array:
-            yield Tensor(row, device)
+        return (Tensor(row, device) for row in self._array)
 
     def __hash__(self):
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")

@@ -68,6 +68,8 @@ def binary(x, y, op_name: str):
 
 def _other(value, ref: Tensor) -> Tensor:
     """Converts the second operand, preferring the first one's dtype for Python values."""
+    if isinstance(value, (str, bytes)) and ref.dtype is not dtypes.string:
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {ref.dtype.name}")
     if hasattr(value, "__tf_tensor__"):
         return value.__tf_tensor__()
     if isinstance(value, (np.ndarray, np.generic)):
