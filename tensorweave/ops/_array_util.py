@@ -19,6 +19,8 @@ def is_symbolic(x) -> bool:
 
 def static_int(value, what: str, op_name: str) -> int:
     """A Python int from an int, a NumPy integer or an eager scalar integer tensor."""
+    if type(value) is int:
+        return value
     if isinstance(value, SymbolicTensor):
         raise NotImplementedError(
             f"{op_name}: {what} computed inside a traced function is not supported; pass a "
@@ -33,6 +35,8 @@ def static_int(value, what: str, op_name: str) -> int:
 
 def static_ints(value, what: str, op_name: str) -> tuple:
     """A tuple of Python ints from a list, tuple, TensorShape, array or eager tensor."""
+    if type(value) in (list, tuple) and all(type(v) is int for v in value):
+        return tuple(value)
     if isinstance(value, SymbolicTensor):
         raise NotImplementedError(
             f"{op_name}: {what} computed inside a traced function is not supported; pass Python "

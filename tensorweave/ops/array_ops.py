@@ -16,6 +16,7 @@ import builtins
 import numpy as np
 
 from tensorweave.framework import dtypes
+from tensorweave.framework.context import ctx
 from tensorweave.framework.op_def import execute, op
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import (eager_errors, known_value, normalize_axis, prod,
@@ -260,7 +261,8 @@ def concat(values, axis, name="concat"):
     axis = static_int(axis, "axis", "ConcatV2")
     if len(ts) == 1:
         return ts[0]
-    _infer_concat(*[Spec(t.shape.as_tuple(), t.dtype) for t in ts], axis=axis)
+    if ctx.graph is not None or any(t.is_symbolic for t in ts):  # eager: the kernel checks
+        _infer_concat(*[Spec(t.shape.as_tuple(), t.dtype) for t in ts], axis=axis)
     out = execute(_concat, tuple(ts), {"axis": axis})
     if out.is_symbolic and out.shape.rank == 1:  # a shape being assembled: keep what is known
         known = [known_value(t) for t in ts]
@@ -318,7 +320,8 @@ def stack(values, axis=0, name="stack"):
     """The tensors of `values` (one shape) joined along a new dim `axis` (`tf.stack`)."""
     ts = _pack_inputs(values, "Pack")
     axis = static_int(axis, "axis", "Pack")
-    _infer_pack(*[Spec(t.shape.as_tuple(), t.dtype) for t in ts], axis=axis)
+    if ctx.graph is not None or any(t.is_symbolic for t in ts):
+        _infer_pack(*[Spec(t.shape.as_tuple(), t.dtype) for t in ts], axis=axis)
     out = execute(_pack, tuple(ts), {"axis": axis})
     if out.is_symbolic and out.shape.rank == 1:
         known = [known_value(t) for t in ts]

@@ -24,6 +24,8 @@ __all__ = ["strided_slice", "slice"]
 
 Spec = _infer.Spec
 _MASKS = ("begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask", "shrink_axis_mask")
+_SHRINK_ONE = {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
+               "shrink_axis_mask": 1}
 
 
 def _index_tuple(begin, end, strides, masks) -> tuple:
@@ -269,6 +271,9 @@ def _getitem(tensor, key):
     """TensorFlow's `tensor[key]`: ints, slices with steps, `tf.newaxis`, `...`, int scalar
     tensors; a whole-key bool tensor or array is a boolean mask."""
     x = to_tensor(tensor)
+    if type(key) is int and not x.is_symbolic:  # the most common index: one row
+        return execute(_strided_slice, (x,), {"begin": (key,), "end": (key + 1,), "strides": (1,),
+                                              **_SHRINK_ONE})
     if isinstance(key, (Tensor, np.ndarray)) and key.dtype in (dtypes.bool, np.bool_):
         from tensorweave.ops.gather_ops import boolean_mask
 
