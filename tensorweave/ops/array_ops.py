@@ -22,12 +22,11 @@ from tensorweave.ops import _infer
 from tensorweave.ops._array_util import (eager_errors, known_value, normalize_axis, prod,
                                         remember_value, shape_parts, static_int, static_ints)
 from tensorweave.ops._convert import tensor as to_tensor
-from tensorweave.ops.math_ops import _reshape_like, reduce_sum, sum_to_shape_of, zeros_like
+from tensorweave.ops.math_ops import _reshape_like, sum_to_shape_of, zeros_like
 
 __all__ = ["transpose", "reshape", "expand_dims", "squeeze", "concat", "stack", "unstack",
            "reverse", "pad", "tile", "broadcast_to",
-           "shape", "shape_n", "size", "rank", "where", "stop_gradient", "identity_n",
-           "broadcast_static_shape", "broadcast_dynamic_shape"]
+           "where", "stop_gradient", "identity_n"]
 
 Spec = _infer.Spec
 
@@ -470,85 +469,6 @@ def _broadcast_to_grad(op, dy):
     return (dx,) if len(op.inputs) == 1 else (dx, None)
 
 
-def broadcast_static_shape(shape_x, shape_y):
-    """The broadcast of two TensorShapes (`tf.broadcast_static_shape`)."""
-    from tensorweave.framework.tensor_shape import TensorShape, as_shape
-
-    return TensorShape(_infer.broadcast(Spec(as_shape(shape_x).as_tuple(), None),
-                                        Spec(as_shape(shape_y).as_tuple(), None)).shape)
-
-
-def broadcast_dynamic_shape(shape_x, shape_y):
-    """The broadcast of two 1-D shape tensors, as an int32 tensor (`tf.broadcast_dynamic_shape`)."""
-    x = static_ints(shape_x, "shape_x", "BroadcastArgs")
-    y = static_ints(shape_y, "shape_y", "BroadcastArgs")
-    try:
-        out = np.broadcast_shapes(x, y)
-    except ValueError as e:
-        from tensorweave.framework.errors import InvalidArgumentError
-
-        raise InvalidArgumentError(None, None, f"Incompatible shapes: {list(x)} vs. {list(y)} "
-                                               f"[Op:BroadcastArgs]") from e
-    dtype = shape_x.dtype if hasattr(shape_x, "dtype") else dtypes.int32
-    return to_tensor(np.asarray(out, dtype=dtype.np_dtype))
-
-
-# --- shape, size, rank ---------------------------------------------------------------------------
-def _infer_shape(x, *, out_type):
-    return Spec((None if x.shape is None else len(x.shape),), out_type)
-
-
-@op("Shape", infer=_infer_shape, differentiable=False)
-def _shape(xp, x, *, out_type):
-    return xp.asarray(x.shape, dtype=out_type.np_dtype)
-
-
-@op("Size", infer=lambda x, *, out_type: Spec((), out_type), differentiable=False)
-def _size(xp, x, *, out_type):
-    return xp.asarray(x.size, dtype=out_type.np_dtype)
-
-
-@op("Rank", infer=lambda x: Spec((), dtypes.int32), differentiable=False)
-def _rank(xp, x):
-    return xp.asarray(x.ndim, dtype=np.int32)
-
-
-def _out_type(out_type, op_name):
-    out_type = dtypes.as_dtype(out_type)
-    if out_type not in (dtypes.int32, dtypes.int64):
-        raise TypeError(f"{op_name}: out_type must be int32 or int64, got {out_type.name}")
-    return out_type
-
-
-def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
-    """The shape of `input` as a 1-D int tensor; dynamic in traced functions (`tf.shape`)."""
-    x = to_tensor(input)
-    out = execute(_shape, (x,), {"out_type": _out_type(out_type, "Shape")})
-    remember_value(out, x.shape.as_tuple())
-    return out
-
-
-def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
-    """The shapes of a list of tensors (`tf.shape_n`)."""
-    return [shape(t, out_type) for t in input]
-
-
-def size(input, out_type=dtypes.int32, name=None):  # noqa: A002
-    """The number of elements of `input` as a scalar int tensor (`tf.size`)."""
-    x = to_tensor(input)
-    out = execute(_size, (x,), {"out_type": _out_type(out_type, "Size")})
-    remember_value(out, x.shape.num_elements())
-    return out
-
-
-def rank(input, name=None):  # noqa: A002
-    """The number of dims of `input` as a scalar int32 tensor (`tf.rank`)."""
-    x = to_tensor(input)
-    out = execute(_rank, (x,), {})
-    remember_value(out, x.shape.rank)
-    return out
-
-
 # --- where / select ------------------------------------------------------------------------------
 def _infer_select(c, x, y):
     if x.dtype is not y.dtype:
@@ -630,6 +550,8 @@ def identity_n(input, name=None):  # noqa: A002
 
 # --- the rest of the family ----------------------------------------------------------------------
 from tensorweave.ops.pad_ops import pad  # noqa: E402,F401 - the family's other modules
+from tensorweave.ops.shape_ops import *  # noqa: E402,F401,F403
+from tensorweave.ops.shape_ops import __all__ as _shape_all  # noqa: E402
 from tensorweave.ops.fill_ops import *  # noqa: E402,F401,F403
 from tensorweave.ops.fill_ops import __all__ as _fill_all  # noqa: E402
 from tensorweave.ops.slicing import *  # noqa: E402,F401,F403
@@ -641,4 +563,4 @@ from tensorweave.ops.array_extra import __all__ as _extra_all  # noqa: E402
 from tensorweave.ops.sort_ops import *  # noqa: E402,F401,F403
 from tensorweave.ops.sort_ops import __all__ as _sort_all  # noqa: E402
 
-__all__ += _fill_all + _slicing_all + _gather_all + _extra_all + _sort_all
+__all__ += _shape_all + _fill_all + _slicing_all + _gather_all + _extra_all + _sort_all
