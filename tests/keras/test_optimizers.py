@@ -149,8 +149,8 @@ def test_slots_lazily_created_in_keras_order():
     b = tf.Variable(np.zeros((3,)), name="dense/bias")
     opt.apply_gradients([(tf.constant(np.ones(2)), a), (tf.constant(np.ones(3)), b)])
     assert [v.name for v in opt.variables] == [
-        "iteration:0", "learning_rate:0", "dense_kernel_momentum:0", "dense_bias_momentum:0",
-        "dense_kernel_velocity:0", "dense_bias_velocity:0"]
+        "iteration:0", "learning_rate:0", "dense_kernel_momentum:0", "dense_kernel_velocity:0",
+        "dense_bias_momentum:0", "dense_bias_velocity:0"]
     assert int(opt.iterations.numpy()) == 1
     opt.apply_gradients([(tf.constant(np.ones(2)), a)])
     assert len(opt.variables) == 6 and int(opt.iterations.numpy()) == 2

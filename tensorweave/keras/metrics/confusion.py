@@ -35,22 +35,31 @@ def _filter_top_k(y_pred, k: int):
         NEG_INF, dtype=y_pred.dtype)))
 
 
-def _prepare(y_true, y_pred, sample_weight, *, top_k=None, class_id=None, multi_label=False):
-    """(labels 0/1, predictions, weights), flattened (N,) or (N, L) when multi_label."""
+def _prepare(y_true, y_pred, sample_weight, *, top_k=None, class_id=None, multi_label=False,
+             label_weights=None):
+    """(labels 0/1, predictions, weights), flattened (N,) or (N, L) when multi_label.
+
+    Sample weights are per sample (Keras expands them by a trailing axis before broadcasting).
+    """
     y_pred = as_float(y_pred, tf.float32)
     y_true = as_float(y_true, tf.float32)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
+    weights = None
+    if sample_weight is not None:
+        weights = tf.expand_dims(as_float(sample_weight, tf.float32), -1)
+        _, weights = squeeze_or_expand_to_same_rank(y_true, weights, expand_rank_1=False)
     if top_k is not None:
         y_pred = _filter_top_k(y_pred, top_k)
     if class_id is not None:
-        y_true = tf.gather(y_true, class_id, axis=-1)
-        y_pred = tf.gather(y_pred, class_id, axis=-1)
+        y_true = tf.gather(y_true, [class_id], axis=-1)
+        y_pred = tf.gather(y_pred, [class_id], axis=-1)
     labels = tf.cast(tf.not_equal(y_true, tf.constant(0.0)), tf.float32)
-    weights = None
-    if sample_weight is not None:
-        weights = as_float(sample_weight, tf.float32)
-        y_pred_, weights = squeeze_or_expand_to_same_rank(y_pred, weights)
-        weights = tf.broadcast_to(weights, tf.shape(y_pred_))
+    if weights is not None:
+        weights = tf.broadcast_to(weights, tf.shape(y_pred))
+    if label_weights is not None and not multi_label:
+        lw = tf.constant(label_weights)
+        weights = lw if weights is None else weights * lw
+        weights = tf.broadcast_to(weights, tf.shape(y_pred))
     if multi_label:
         num_labels = y_pred.shape[-1]
         y_pred = tf.reshape(y_pred, [-1, num_labels])
@@ -223,6 +232,7 @@ class AUC(Metric):
         self.summation_method = summation_method
         self.multi_label = multi_label
         self.num_labels = num_labels
+        self._init_num_labels = num_labels
         self.label_weights = None if label_weights is None else np.asarray(label_weights,
                                                                            "float32")
         self._init_label_weights = label_weights
@@ -250,7 +260,8 @@ class AUC(Metric):
         if self._from_logits:
             y_pred = tf.math.sigmoid(y_pred)
         labels, preds, weights = _prepare(y_true, y_pred, sample_weight,
-                                          multi_label=self.multi_label)
+                                          multi_label=self.multi_label,
+                                          label_weights=self.label_weights)
         tp, fp, tn, fn = confusion_counts(labels, preds, weights, self._thresholds,
                                           multi_label=self.multi_label)
         self.true_positives.assign_add(tp)
@@ -310,7 +321,7 @@ class AUC(Metric):
         config = {"name": self.name, "dtype": self.dtype.name,
                   "num_thresholds": self.num_thresholds, "curve": self.curve,
                   "summation_method": self.summation_method, "multi_label": self.multi_label,
-                  "num_labels": self.num_labels, "label_weights": self._init_label_weights,
+                  "num_labels": self._init_num_labels, "label_weights": self._init_label_weights,
                   "from_logits": self._from_logits}
         if not self._thresholds_distributed_evenly:
             config["thresholds"] = [float(t) for t in self._thresholds[1:-1]]

@@ -56,7 +56,8 @@ CategoricalCrossentropy = _wrapper(
     {"from_logits": False, "label_smoothing": 0, "axis": -1}, "Mean categorical CE.")
 SparseCategoricalCrossentropy = _wrapper(
     "SparseCategoricalCrossentropy", losses.sparse_categorical_crossentropy,
-    "sparse_categorical_crossentropy", {"from_logits": False, "axis": -1},
+    "sparse_categorical_crossentropy",
+    {"from_logits": False, "ignore_class": None, "axis": -1},
     "Mean sparse categorical CE.")
 KLDivergence = _wrapper("KLDivergence", losses.kl_divergence, "kl_divergence", {},
                         "Mean Kullback-Leibler divergence.")

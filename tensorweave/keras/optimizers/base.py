@@ -134,7 +134,9 @@ class Optimizer:
 
     # --- slots ---------------------------------------------------------------------------------
     def _slot_specs(self) -> list:
-        """(slot name, initializer) pairs for each optimized variable (subclasses override)."""
+        """Groups of (slot name, initializer) pairs (subclasses override). Keras 3 creates a
+        group's slots variable by variable, and the groups one after another; that order is
+        `optimizer.variables`, which weight files depend on."""
         return []
 
     def add_variable(self, shape, initializer="zeros", dtype=None, aggregation="none",
@@ -165,11 +167,11 @@ class Optimizer:
         for v in new:
             self._index[id(v)] = len(self._var_refs)
             self._var_refs.append(weakref.ref(v))
-        # By slot kind, then variable: Keras 3's order of `optimizer.variables`.
-        for slot_name, initializer in self._slot_specs():
-            column = self._slots.setdefault(slot_name, [])
+        for group in self._slot_specs():
             for v in new:
-                column.append(self.add_variable_from_reference(v, slot_name, initializer))
+                for slot_name, initializer in group:
+                    self._slots.setdefault(slot_name, []).append(
+                        self.add_variable_from_reference(v, slot_name, initializer))
         if self.use_ema:
             for v in new:
                 self._averages.append(self.add_variable_from_reference(v, "average"))

@@ -38,7 +38,7 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _slot_specs(self):
-        return [("momentum", "zeros")] if self.momentum != 0 else []
+        return [[("momentum", "zeros")]] if self.momentum != 0 else []
 
     def _apply_one(self, grad, variable, lr, step, weight_decay):
         if self.momentum != 0:
@@ -73,8 +73,8 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
 
     def _slot_specs(self):
-        specs = [("momentum", "zeros"), ("velocity", "zeros")]
-        return specs + ([("velocity_hat", "zeros")] if self.amsgrad else [])
+        specs = [[("momentum", "zeros"), ("velocity", "zeros")]]
+        return specs + ([[("velocity_hat", "zeros")]] if self.amsgrad else [])
 
     def _apply_one(self, grad, variable, lr, step, weight_decay):
         fused_ops.run(fused_ops.apply_adam, (_dense(grad), lr, step), {
@@ -123,7 +123,7 @@ class Adamax(Optimizer):
         self.epsilon = epsilon
 
     def _slot_specs(self):
-        return [("momentum", "zeros"), ("norm", "zeros")]
+        return [[("momentum", "zeros"), ("norm", "zeros")]]
 
     def _apply_one(self, grad, variable, lr, step, weight_decay):
         fused_ops.run(fused_ops.apply_adamax, (_dense(grad), lr, step), {
@@ -153,7 +153,7 @@ class Nadam(Optimizer):
         self._u_product = None
 
     def _slot_specs(self):
-        return [("momentum", "zeros"), ("velocity", "zeros")]
+        return [[("momentum", "zeros"), ("velocity", "zeros")]]
 
     def _build_extra(self, new_variables):
         if self._u_product is None:
@@ -208,11 +208,11 @@ class RMSprop(Optimizer):
         self.centered = centered
 
     def _slot_specs(self):
-        specs = [("velocity", "zeros")]
+        specs = [[("velocity", "zeros")]]
         if self.momentum > 0:
-            specs.append(("momentum", "zeros"))
+            specs.append([("momentum", "zeros")])
         if self.centered:
-            specs.append(("average_gradient", "zeros"))
+            specs.append([("average_gradient", "zeros")])
         return specs
 
     def _apply_one(self, grad, variable, lr, step, weight_decay):
@@ -245,7 +245,7 @@ class Adagrad(Optimizer):
     def _slot_specs(self):
         from tensorweave.keras.initializers import Constant
 
-        return [("accumulator", Constant(self.initial_accumulator_value))]
+        return [[("accumulator", Constant(self.initial_accumulator_value))]]
 
     def _apply_one(self, grad, variable, lr, step, weight_decay):
         fused_ops.run(fused_ops.apply_keras_adagrad, (_dense(grad), lr), {
@@ -272,7 +272,7 @@ class Adadelta(Optimizer):
         self.epsilon = epsilon
 
     def _slot_specs(self):
-        return [("accumulated_grad", "zeros"), ("accumulated_delta_var", "zeros")]
+        return [[("accumulated_grad", "zeros"), ("accumulated_delta_var", "zeros")]]
 
     def _apply_one(self, grad, variable, lr, step, weight_decay):
         fused_ops.run(fused_ops.apply_adadelta, (_dense(grad), lr), {
