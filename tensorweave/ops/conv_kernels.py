@@ -1,0 +1,350 @@
+"""Convolution and pooling kernels, written once against `xp` (NumPy or CuPy).
+
+Every kernel works channels-last on any number of spatial dims (1, 2 or 3): the op wrappers in
+conv_ops.py / pool_ops.py move channels-first data to channels-last and back. A convolution is
+im2col + one GEMM: the padded input is viewed as sliding windows with `as_strided` (no copy), the
+view is gathered once into a (N*P, K*C) matrix and multiplied by the (K*C, O) filter, so BLAS does
+the work. The gradient for the filter is one GEMM with the same columns; the gradient for the input
+is one GEMM followed by col2im, which accumulates the K taps into the padded input (a loop over the
+kernel taps, each a strided slice, never over pixels). Pooling loops over the taps too.
+
+Shapes: `x` is (N, *S, C); a filter is (*K, C, O); spatial geometry is resolved by `geometry`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+# --- geometry ------------------------------------------------------------------------------------
+
+
+def geometry(in_sizes, ksizes, strides, dilations, padding: str, explicit=None):
+    """Output sizes and (before, after) pads per spatial dim, by TensorFlow's rules.
+
+    SAME: out = ceil(in / stride), the odd pad goes at the end. VALID: no pad. EXPLICIT: the
+    given pads. Raises ValueError when a window does not fit.
+    """
+    outs, pads = [], []
+    for i, (n, k, s, d) in enumerate(zip(in_sizes, ksizes, strides, dilations)):
+        eff = (k - 1) * d + 1
+        if padding == "SAME":
+            out = -(-n // s)
+            total = max((out - 1) * s + eff - n, 0)
+            before, after = total // 2, total - total // 2
+        elif padding == "VALID":
+            before = after = 0
+            out = (n - eff) // s + 1 if n >= eff else 0
+        elif padding == "EXPLICIT":
+            before, after = explicit[i]
+            span = n + before + after
+            out = (span - eff) // s + 1 if span >= eff else 0
+        else:
+            raise ValueError(f"padding must be 'SAME', 'VALID' or explicit, got {padding!r}")
+        if out <= 0 and n > 0:
+            raise ValueError(f"the window (size {k}, dilation {d}) does not fit spatial dim {i} "
+                             f"of size {n} with padding {padding}: the output would be empty")
+        outs.append(max(out, 0))
+        pads.append((before, after))
+    return tuple(outs), tuple(pads)
+
+
+def pad_spatial(xp, x, pads, value=0.0):
+    """`x` (N, *S, C) padded on its spatial dims (no copy when there is nothing to pad)."""
+    if not any(b or a for b, a in pads):
+        return x
+    shape = (x.shape[0],) + tuple(s + b + a for s, (b, a) in zip(x.shape[1:-1], pads)) \
+        + (x.shape[-1],)
+    out = xp.full(shape, value, dtype=x.dtype)
+    out[_inner(pads, x.shape[1:-1])] = x
+    return out
+
+
+def _inner(pads, sizes):
+    return (slice(None),) + tuple(slice(b, b + n) for (b, _), n in zip(pads, sizes)) \
+        + (slice(None),)
+
+
+def crop_spatial(x, pads, sizes):
+    """Undoes `pad_spatial` (a view)."""
+    if not any(b or a for b, a in pads):
+        return x
+    return x[_inner(pads, sizes)]
+
+
+def _tap_slice(tap, strides, dilations, outs):
+    """The strided slice of a padded input that kernel tap `tap` reads for every output."""
+    return (slice(None),) + tuple(slice(t * d, t * d + (o - 1) * s + 1, s)
+                                  for t, s, d, o in zip(tap, strides, dilations, outs)) \
+        + (slice(None),)
+
+
+def _taps(ksizes):
+    return itertools.product(*(range(k) for k in ksizes))
+
+
+# --- im2col / col2im -----------------------------------------------------------------------------
+
+
+def windows(xp, xpad, ksizes, strides, dilations, outs):
+    """A no-copy view (N, *O, *K, C) of the sliding windows of a padded input."""
+    st = xpad.strides
+    sp = st[1:-1]
+    shape = (xpad.shape[0],) + tuple(outs) + tuple(ksizes) + (xpad.shape[-1],)
+    strides_ = (st[0],) + tuple(a * s for a, s in zip(sp, strides)) \
+        + tuple(a * d for a, d in zip(sp, dilations)) + (st[-1],)
+    return xp.lib.stride_tricks.as_strided(xpad, shape=shape, strides=strides_)
+
+
+def im2col(xp, x, ksizes, strides, dilations, outs, pads):
+    """The (N*P, K*C) column matrix of `x` (N, *S, C): one gather, then a GEMM can follow."""
+    n, c = x.shape[0], x.shape[-1]
+    rows = n * math.prod(outs)
+    if all(k == 1 for k in ksizes) and all(s == 1 for s in strides) \
+            and not any(b or a for b, a in pads):
+        return xp.ascontiguousarray(x).reshape(rows, c)
+    xpad = pad_spatial(xp, x, pads)
+    return windows(xp, xpad, ksizes, strides, dilations, outs).reshape(rows, math.prod(ksizes) * c)
+
+
+def col2im(xp, cols, in_sizes, ksizes, strides, dilations, outs, pads):
+    """The adjoint of `im2col`: cols (N, *O, *K, C) summed back into an (N, *S, C) array."""
+    n, c = cols.shape[0], cols.shape[-1]
+    padded = tuple(s + b + a for s, (b, a) in zip(in_sizes, pads))
+    out = xp.zeros((n,) + padded + (c,), dtype=cols.dtype)
+    lead = (slice(None),) * (1 + len(outs))
+    for tap in _taps(ksizes):
+        out[_tap_slice(tap, strides, dilations, outs)] += cols[lead + tap]
+    return crop_spatial(out, pads, in_sizes)
+
+
+# --- convolution ---------------------------------------------------------------------------------
+
+
+def _gemm_dtype(xp, dtype):
+    """float16/bfloat16 GEMMs run in float32 (NumPy has no fast half-precision GEMM)."""
+    return xp.float32 if (dtype.kind == "f" and dtype.itemsize < 4) or dtype.kind == "V" else None
+
+
+def conv(xp, x, w, strides, dilations, padding, explicit=None):
+    """Convolution (cross-correlation, as TensorFlow): x (N, *S, C), w (*K, C, O) -> (N, *O, O)."""
+    ksizes = w.shape[:-2]
+    if x.shape[-1] != w.shape[-2]:
+        raise ValueError(f"input depth {x.shape[-1]} does not match the filter's in_channels "
+                         f"{w.shape[-2]} (filter shape {tuple(w.shape)})")
+    outs, pads = geometry(x.shape[1:-1], ksizes, strides, dilations, padding, explicit)
+    o = w.shape[-1]
+    n = x.shape[0]
+    if n == 0 or math.prod(outs) == 0:
+        return xp.zeros((n,) + outs + (o,), dtype=x.dtype)
+    cols = im2col(xp, x, ksizes, strides, dilations, outs, pads)
+    wmat = w.reshape(-1, o)
+    up = _gemm_dtype(xp, x.dtype)
+    if up is not None:
+        out = (cols.astype(up) @ wmat.astype(up)).astype(x.dtype)
+    else:
+        out = cols @ wmat
+    return out.reshape((n,) + outs + (o,))
+
+
+def conv_backprop_input(xp, in_sizes, w, dy, strides, dilations, padding, explicit=None):
+    """The gradient of `conv` for its input: dy (N, *O, O) -> (N, *in_sizes, C)."""
+    ksizes = w.shape[:-2]
+    c, o = w.shape[-2], w.shape[-1]
+    outs, pads = geometry(in_sizes, ksizes, strides, dilations, padding, explicit)
+    _check_out(dy, outs, o, "Conv*BackpropInput")
+    n = dy.shape[0]
+    if n == 0 or math.prod(outs) == 0:
+        return xp.zeros((n,) + tuple(in_sizes) + (c,), dtype=dy.dtype)
+    dmat = dy.reshape(-1, o)
+    wmat = w.reshape(-1, o)
+    up = _gemm_dtype(xp, dy.dtype)
+    if up is not None:
+        dcols = dmat.astype(up) @ wmat.astype(up).T
+    else:
+        dcols = dmat @ wmat.T
+    dcols = dcols.reshape((n,) + outs + tuple(ksizes) + (c,))
+    return col2im(xp, dcols, in_sizes, ksizes, strides, dilations, outs, pads).astype(
+        dy.dtype, copy=False)
+
+
+def conv_backprop_filter(xp, x, filter_sizes, dy, strides, dilations, padding, explicit=None):
+    """The gradient of `conv` for its filter: one GEMM of the input's columns with dy."""
+    ksizes = tuple(filter_sizes[:-2])
+    c, o = filter_sizes[-2], filter_sizes[-1]
+    if x.shape[-1] != c:
+        raise ValueError(f"input depth {x.shape[-1]} does not match filter_sizes {filter_sizes}")
+    outs, pads = geometry(x.shape[1:-1], ksizes, strides, dilations, padding, explicit)
+    _check_out(dy, outs, o, "Conv*BackpropFilter")
+    if x.shape[0] == 0 or math.prod(outs) == 0:
+        return xp.zeros(tuple(filter_sizes), dtype=x.dtype)
+    cols = im2col(xp, x, ksizes, strides, dilations, outs, pads)
+    dmat = dy.reshape(-1, o)
+    up = _gemm_dtype(xp, x.dtype)
+    if up is not None:
+        dw = (cols.astype(up).T @ dmat.astype(up)).astype(x.dtype)
+    else:
+        dw = cols.T @ dmat
+    return dw.reshape(tuple(filter_sizes))
+
+
+def _check_out(dy, outs, o, name):
+    want = outs + (o,)
+    if tuple(dy.shape[1:]) != want:
+        raise ValueError(f"{name}: out_backprop has shape {tuple(dy.shape)}, expected "
+                         f"(batch,) + {want} from the input size, filter and padding")
+
+
+# --- depthwise convolution -----------------------------------------------------------------------
+
+
+def depthwise(xp, x, w, strides, dilations, padding, explicit=None):
+    """Depthwise convolution: x (N, *S, C), w (*K, C, M) -> (N, *O, C*M), channel c*M + m."""
+    ksizes = w.shape[:-2]
+    c, m = w.shape[-2], w.shape[-1]
+    if x.shape[-1] != c:
+        raise ValueError(f"input depth {x.shape[-1]} does not match the filter's in_channels {c}")
+    outs, pads = geometry(x.shape[1:-1], ksizes, strides, dilations, padding, explicit)
+    n = x.shape[0]
+    k = math.prod(ksizes)
+    cols = im2col(xp, x, ksizes, strides, dilations, outs, pads).reshape(-1, k, c)
+    # batched over channels: (C, NP, K) @ (C, K, M) -> (C, NP, M)
+    out = xp.matmul(cols.transpose(2, 0, 1), w.reshape(k, c, m).transpose(1, 0, 2))
+    return xp.ascontiguousarray(out.transpose(1, 0, 2)).reshape((n,) + outs + (c * m,))
+
+
+def depthwise_backprop_input(xp, in_sizes, w, dy, strides, dilations, padding, explicit=None):
+    ksizes = w.shape[:-2]
+    c, m = w.shape[-2], w.shape[-1]
+    outs, pads = geometry(in_sizes, ksizes, strides, dilations, padding, explicit)
+    _check_out(dy, outs, c * m, "DepthwiseConv2dNativeBackpropInput")
+    n = dy.shape[0]
+    k = math.prod(ksizes)
+    d = dy.reshape(-1, c, m).transpose(1, 0, 2)  # (C, NP, M)
+    dcols = xp.matmul(d, w.reshape(k, c, m).transpose(1, 2, 0))  # (C, NP, K)
+    dcols = dcols.transpose(1, 2, 0).reshape((n,) + outs + tuple(ksizes) + (c,))
+    return col2im(xp, dcols, in_sizes, ksizes, strides, dilations, outs, pads)
+
+
+def depthwise_backprop_filter(xp, x, filter_sizes, dy, strides, dilations, padding,
+                              explicit=None):
+    ksizes = tuple(filter_sizes[:-2])
+    c, m = filter_sizes[-2], filter_sizes[-1]
+    outs, pads = geometry(x.shape[1:-1], ksizes, strides, dilations, padding, explicit)
+    _check_out(dy, outs, c * m, "DepthwiseConv2dNativeBackpropFilter")
+    k = math.prod(ksizes)
+    cols = im2col(xp, x, ksizes, strides, dilations, outs, pads).reshape(-1, k, c)
+    d = dy.reshape(-1, c, m).transpose(1, 0, 2)  # (C, NP, M)
+    dw = xp.matmul(cols.transpose(2, 1, 0), d)  # (C, K, M)
+    return xp.ascontiguousarray(dw.transpose(1, 0, 2)).reshape(tuple(filter_sizes))
+
+
+# --- pooling -------------------------------------------------------------------------------------
+
+
+def _lowest(xp, dtype):
+    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
+
+
+def max_pool(xp, x, ksizes, strides, padding, explicit=None):
+    """Max over each window (padding never wins): a running maximum over the kernel taps."""
+    ones = (1,) * len(ksizes)
+    outs, pads = geometry(x.shape[1:-1], ksizes, strides, ones, padding, explicit)
+    if all(k == 1 for k in ksizes) and all(s == 1 for s in strides):
+        return x.copy()
+    xpad = pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
+    out = None
+    for tap in _taps(ksizes):
+        v = xpad[_tap_slice(tap, strides, ones, outs)]
+        if out is None:
+            out = v.copy()
+        else:
+            xp.maximum(out, v, out=out)
+    return out
+
+
+def max_pool_grad(xp, x, y, dy, ksizes, strides, padding, explicit=None):
+    """MaxPoolGrad: each window's gradient goes to its first maximum (row-major), as TensorFlow."""
+    ones = (1,) * len(ksizes)
+    in_sizes = x.shape[1:-1]
+    outs, pads = geometry(in_sizes, ksizes, strides, ones, padding, explicit)
+    xpad = pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
+    dx = xp.zeros(xpad.shape, dtype=dy.dtype)
+    free = xp.ones(y.shape, dtype=bool)  # windows whose maximum is not found yet
+    zero = xp.zeros((), dtype=dy.dtype)
+    for tap in _taps(ksizes):
+        sl = _tap_slice(tap, strides, ones, outs)
+        hit = xpad[sl] == y
+        hit &= free
+        free &= ~hit
+        dx[sl] += xp.where(hit, dy, zero)
+    return crop_spatial(dx, pads, in_sizes)
+
+
+def max_pool_grad_grad(xp, x, y, g, ksizes, strides, padding, explicit=None):
+    """MaxPoolGradGrad: picks `g` (shaped like x) at each window's first maximum."""
+    ones = (1,) * len(ksizes)
+    outs, pads = geometry(x.shape[1:-1], ksizes, strides, ones, padding, explicit)
+    xpad = pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
+    gpad = pad_spatial(xp, g, pads, 0)
+    out = xp.zeros(y.shape, dtype=g.dtype)
+    free = xp.ones(y.shape, dtype=bool)
+    for tap in _taps(ksizes):
+        sl = _tap_slice(tap, strides, ones, outs)
+        hit = xpad[sl] == y
+        hit &= free
+        free &= ~hit
+        xp.copyto(out, gpad[sl], where=hit)
+    return out
+
+
+def _window_counts(xp, in_sizes, ksizes, strides, outs, pads, dtype):
+    """How many in-bounds elements each output window covers (the divisor of SAME avg pool)."""
+    counts = None
+    for i, (n, k, s, o, (b, _)) in enumerate(zip(in_sizes, ksizes, strides, outs, pads)):
+        start = xp.arange(o) * s - b
+        c = xp.minimum(start + k, n) - xp.maximum(start, 0)
+        shape = [1] * (len(outs) + 2)
+        shape[1 + i] = o
+        c = c.reshape(shape).astype(dtype)
+        counts = c if counts is None else counts * c
+    return counts
+
+
+def avg_pool(xp, x, ksizes, strides, padding, explicit=None):
+    """Mean over each window's in-bounds elements (TensorFlow's SAME excludes the padding)."""
+    ones = (1,) * len(ksizes)
+    in_sizes = x.shape[1:-1]
+    outs, pads = geometry(in_sizes, ksizes, strides, ones, padding, explicit)
+    xpad = pad_spatial(xp, x, pads, 0)
+    out = None
+    for tap in _taps(ksizes):
+        v = xpad[_tap_slice(tap, strides, ones, outs)]
+        if out is None:
+            out = v.copy()
+        else:
+            out += v
+    if any(b or a for b, a in pads):
+        out /= _window_counts(xp, in_sizes, ksizes, strides, outs, pads, x.dtype)
+    else:
+        out /= xp.asarray(math.prod(ksizes), dtype=x.dtype)
+    return out
+
+
+def avg_pool_grad(xp, in_shape, dy, ksizes, strides, padding, explicit=None):
+    """AvgPoolGrad: each window's gradient spread evenly over its in-bounds elements."""
+    ones = (1,) * len(ksizes)
+    in_sizes = tuple(in_shape[1:-1])
+    outs, pads = geometry(in_sizes, ksizes, strides, ones, padding, explicit)
+    if tuple(dy.shape[1:-1]) != outs:
+        raise ValueError(f"AvgPoolGrad: gradient of shape {tuple(dy.shape)} does not match the "
+                         f"pooled shape of an input {tuple(in_shape)}")
+    if any(b or a for b, a in pads):
+        g = dy / _window_counts(xp, in_sizes, ksizes, strides, outs, pads, dy.dtype)
+    else:
+        g = dy / xp.asarray(math.prod(ksizes), dtype=dy.dtype)
+    padded = tuple(s + b + a for s, (b, a) in zip(in_sizes, pads))
+    dx = xp.zeros((in_shape[0],) + padded + (in_shape[-1],), dtype=dy.dtype)
+    for tap in _taps(ksizes):
+        dx[_tap_slice(tap, strides, ones, outs)] += g
+    return crop_spatial(dx, pads, in_sizes)

@@ -1,0 +1,241 @@
+"""Pooling: tf.nn.max_pool/avg_pool (1-D, 2-D, 3-D) and tf.nn.pool.
+
+Primitives with TensorFlow's names and attributes (`MaxPool`, `MaxPoolGrad`, `MaxPoolGradGrad`,
+`AvgPool`, `AvgPoolGrad`, `MaxPool3D` ...): `ksize` and `strides` as full (rank + 2)-tuples in the
+data format's order. Max pooling sends each window's gradient to its first maximum, as TensorFlow
+does; SAME average pooling divides by the number of in-bounds elements. 1-D pooling is 2-D pooling
+over a height of 1, as in TensorFlow.
+"""
+
+from __future__ import annotations
+
+from tensorweave.framework.op_def import execute, op
+from tensorweave.ops import conv_kernels as K
+from tensorweave.ops._convert import tensor
+from tensorweave.ops._infer import Spec
+from tensorweave.ops.array_ops import expand_dims, shape, squeeze
+from tensorweave.ops.conv_ops import (_join, _split, channels_first, check_format, full_attr,
+                                      out_spatial, padding_attrs, sizes_last, spatial,
+                                      spatial_pads, to_first, to_last)
+from tensorweave.ops.math_ops import zeros_like
+
+__all__ = ["max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d",
+           "avg_pool2d", "avg_pool3d", "pool"]
+
+
+def _geo(ksize, strides, padding, explicit_paddings, data_format):
+    return (spatial(ksize, data_format), spatial(strides, data_format), padding,
+            spatial_pads(explicit_paddings, data_format))
+
+
+def _pooled_spec(x: Spec, attrs, op_name) -> Spec:
+    f = attrs["data_format"]
+    rank = len(attrs["ksize"])
+    n, sp, c = _split(x.shape, rank, f, "input", op_name)
+    ks, ss, padding, pads = _geo(attrs["ksize"], attrs["strides"], attrs["padding"],
+                                 attrs.get("explicit_paddings", ()), f)
+    osp = out_spatial(sp, ks, ss, (1,) * len(ks), padding, pads)
+    return Spec(_join(n, osp, c, f), x.dtype)
+
+
+def _infer_pool(name):
+    def infer(x, **attrs):
+        return _pooled_spec(x, attrs, name)
+    return infer
+
+
+def _infer_like_input(index):
+    def infer(*specs, **attrs):
+        return Spec(specs[index].shape, specs[-1].dtype)
+    return infer
+
+
+def _infer_max_grad_grad(x, y, g, **attrs):
+    return Spec(y.shape, g.dtype)
+
+
+def _infer_avg_grad(sizes, dy, **attrs):
+    rank = len(attrs["ksize"])
+    f = attrs["data_format"]
+    n, _, c = _split(dy.shape, rank, f, "grad", "AvgPoolGrad")
+    return Spec(_join(None, (None,) * (rank - 2), c, f), dy.dtype)
+
+
+def _declare(max_name, max_grad_name, max_gg_name, avg_name, avg_grad_name):
+    """Declares one rank's pooling ops and their gradient rules."""
+
+    @op(max_name, infer=_infer_pool(max_name))
+    def max_pool_op(xp, x, *, ksize, strides, padding, explicit_paddings, data_format):
+        k, s, p, e = _geo(ksize, strides, padding, explicit_paddings, data_format)
+        return to_first(xp, K.max_pool(xp, to_last(xp, x, data_format), k, s, p, e), data_format)
+
+    @op(max_grad_name, infer=_infer_like_input(0))
+    def max_grad_op(xp, x, y, dy, *, ksize, strides, padding, explicit_paddings, data_format):
+        k, s, p, e = _geo(ksize, strides, padding, explicit_paddings, data_format)
+        f = data_format
+        dx = K.max_pool_grad(xp, to_last(xp, x, f), to_last(xp, y, f), to_last(xp, dy, f),
+                             k, s, p, e)
+        return to_first(xp, xp.ascontiguousarray(dx), f)
+
+    @op(max_gg_name, infer=_infer_max_grad_grad)
+    def max_gg_op(xp, x, y, g, *, ksize, strides, padding, explicit_paddings, data_format):
+        k, s, p, e = _geo(ksize, strides, padding, explicit_paddings, data_format)
+        f = data_format
+        out = K.max_pool_grad_grad(xp, to_last(xp, x, f), to_last(xp, y, f), to_last(xp, g, f),
+                                   k, s, p, e)
+        return to_first(xp, out, f)
+
+    @op(avg_name, infer=_infer_pool(avg_name))
+    def avg_pool_op(xp, x, *, ksize, strides, padding, explicit_paddings, data_format):
+        k, s, p, e = _geo(ksize, strides, padding, explicit_paddings, data_format)
+        return to_first(xp, K.avg_pool(xp, to_last(xp, x, data_format), k, s, p, e), data_format)
+
+    @op(avg_grad_name, infer=_infer_avg_grad)
+    def avg_grad_op(xp, sizes, dy, *, ksize, strides, padding, explicit_paddings, data_format):
+        k, s, p, e = _geo(ksize, strides, padding, explicit_paddings, data_format)
+        dx = K.avg_pool_grad(xp, sizes_last(sizes, data_format), to_last(xp, dy, data_format),
+                             k, s, p, e)
+        return to_first(xp, xp.ascontiguousarray(dx), data_format)
+
+    @max_pool_op.def_grad
+    def _max_pool_grad(op, dy):
+        return (execute(max_grad_op, (op.inputs[0], op.outputs[0], dy), op.attrs),)
+
+    @max_grad_op.def_grad
+    def _max_grad_grad(op, g):
+        x, y, _ = op.inputs
+        return zeros_like(x), zeros_like(y), execute(max_gg_op, (x, y, g), op.attrs)
+
+    @max_gg_op.def_grad
+    def _max_gg_grad(op, g):
+        x, y, _ = op.inputs
+        return zeros_like(x), zeros_like(y), execute(max_grad_op, (x, y, g), op.attrs)
+
+    @avg_pool_op.def_grad
+    def _avg_pool_grad(op, dy):
+        return (execute(avg_grad_op, (shape(op.inputs[0]), dy), op.attrs),)
+
+    @avg_grad_op.def_grad
+    def _avg_grad_grad(op, g):
+        return None, execute(avg_pool_op, (g,), op.attrs)
+
+    return max_pool_op, avg_pool_op
+
+
+_POOLS = {2: _declare("MaxPool", "MaxPoolGrad", "MaxPoolGradGrad", "AvgPool", "AvgPoolGrad"),
+          3: _declare("MaxPool3D", "MaxPool3DGrad", "MaxPool3DGradGrad", "AvgPool3D",
+                      "AvgPool3DGrad")}
+
+
+def _pool_nd(kind, n, input, ksize, strides, padding, data_format):  # noqa: A002
+    """Pools over n = 1, 2 or 3 spatial dims; 1-D runs as 2-D over a height of 1."""
+    name = {"max": "MaxPool", "avg": "AvgPool"}[kind] + ("3D" if n == 3 else "")
+    data_format = check_format(data_format, n, name)
+    x = tensor(input)
+    if not (x.dtype.is_floating or (kind == "max" and x.dtype.is_integer)):
+        raise TypeError(f"{name}: expected a floating-point input, got {x.dtype.name}")
+    rank = x.shape.rank
+    if rank is not None and rank != n + 2:
+        raise ValueError(f"{name}: input must be rank {n + 2}, got shape {x.shape}")
+    if n == 1:
+        cf = channels_first(data_format)
+        at = 2 if cf else 1
+        k = full_attr(ksize, 1, data_format, "ksize", name)
+        s = full_attr(strides, 1, data_format, "strides", name)
+        p = padding
+        if not isinstance(padding, str):
+            pairs = list(padding)
+            p = pairs[:at] + [[0, 0]] + pairs[at:]
+        y = _pool_nd(kind, 2, expand_dims(x, at), k[:at] + (1,) + k[at:],
+                     s[:at] + (1,) + s[at:], p, "NCHW" if cf else "NHWC")
+        return squeeze(y, [at])
+    p, explicit = padding_attrs(padding, n, data_format, name)
+    if p == "EXPLICIT" and kind == "avg":
+        raise ValueError(f"{name}: explicit padding is only supported by max pooling "
+                         f"(as in TensorFlow)")
+    attrs = {"ksize": full_attr(ksize, n, data_format, "ksize", name),
+             "strides": full_attr(strides, n, data_format, "strides", name),
+             "padding": p, "explicit_paddings": explicit, "data_format": data_format}
+    max_op, avg_op = _POOLS[n]
+    return execute(max_op if kind == "max" else avg_op, (x,), attrs)
+
+
+def _rank_of(input, data_format, op_name):  # noqa: A002
+    x = tensor(input)
+    rank = x.shape.rank
+    if rank is None and data_format is not None:
+        rank = len(data_format)
+    if rank not in (3, 4, 5):
+        raise ValueError(f"{op_name}: input must be rank 3, 4 or 5, got shape {x.shape}")
+    return x, rank - 2
+
+
+def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """Max pooling over 1, 2 or 3 spatial dims, chosen by the input's rank (`tf.nn.max_pool`).
+
+    `ksize`/`strides`: an int or a list of 1, N or N + 2 ints; `padding`: 'SAME', 'VALID' or
+    explicit [before, after] pairs.
+
+    >>> tf.nn.max_pool(tf.reshape(tf.range(16.0), (1, 4, 4, 1)), 2, 2, "VALID")[0, ..., 0]
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=array([[ 5.,  7.], [13., 15.]], ...)>
+    """
+    x, n = _rank_of(input, data_format, "MaxPool")
+    return _pool_nd("max", n, x, ksize, strides, padding, data_format)
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """Max pooling of a 3-D input (`tf.nn.max_pool1d`)."""
+    return _pool_nd("max", 1, input, ksize, strides, padding, data_format)
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Max pooling of a 4-D input (`tf.nn.max_pool2d`)."""
+    return _pool_nd("max", 2, input, ksize, strides, padding, data_format)
+
+
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """Max pooling of a 5-D input (`tf.nn.max_pool3d`)."""
+    return _pool_nd("max", 3, input, ksize, strides, padding, data_format)
+
+
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """Average pooling over 1, 2 or 3 spatial dims (`tf.nn.avg_pool`); SAME windows average
+    only their in-bounds elements."""
+    x, n = _rank_of(input, data_format, "AvgPool")
+    return _pool_nd("avg", n, x, ksize, strides, padding, data_format)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """Average pooling of a 3-D input (`tf.nn.avg_pool1d`)."""
+    return _pool_nd("avg", 1, input, ksize, strides, padding, data_format)
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Average pooling of a 4-D input (`tf.nn.avg_pool2d`)."""
+    return _pool_nd("avg", 2, input, ksize, strides, padding, data_format)
+
+
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """Average pooling of a 5-D input (`tf.nn.avg_pool3d`)."""
+    return _pool_nd("avg", 3, input, ksize, strides, padding, data_format)
+
+
+def pool(input, window_shape, pooling_type, strides=None, padding="VALID",  # noqa: A002
+         data_format=None, dilations=None, name=None):
+    """N-D pooling, 'MAX' or 'AVG', over `window_shape` (`tf.nn.pool`)."""
+    kind = {"MAX": "max", "AVG": "avg"}.get(str(pooling_type).upper())
+    if kind is None:
+        raise ValueError(f"pool: pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}")
+    x, n = _rank_of(input, data_format, "pool")
+    window_shape = [int(v) for v in window_shape]
+    if len(window_shape) != n:
+        raise ValueError(f"pool: window_shape must have {n} entries for a rank {n + 2} input, "
+                         f"got {window_shape}")
+    if dilations is not None and any(int(d) != 1 for d in dilations):
+        raise NotImplementedError("tf.nn.pool with dilations other than 1 is not supported yet")
+    if strides is None:
+        strides = [1] * n
+    if not isinstance(padding, str):
+        raise ValueError(f"pool: padding must be 'SAME' or 'VALID', got {padding!r}")
+    return _pool_nd(kind, n, x, window_shape, list(strides), padding, data_format)
+
