@@ -222,13 +222,16 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
 
 @eager_errors("Slice")
 def slice(input_, begin, size, name=None):  # noqa: A001 - TensorFlow's public name
-    """The block of `input_` starting at `begin` with `size` (-1: to the end) (`tf.slice`)."""
+    """The block of `input_` starting at `begin` with `size` (-1: to the end) (`tf.slice`).
+    Inside a traced function begin and size may be computed (symbolic) tensors."""
     x = to_tensor(input_)
-    begin = static_ints(begin, "begin", "Slice")
-    size = static_ints(size, "size", "Slice")
+    (begin, db), (size, ds) = _spec_entries(begin, "begin"), _spec_entries(size, "size")
     if len(begin) != len(size) or (x.shape.rank is not None and len(begin) != x.shape.rank):
         raise ValueError(f"Slice: expected begin and size of length {x.shape.rank}, got "
                          f"{list(begin)} and {list(size)}")
+    if db is not None or ds is not None:
+        inputs = (x, _as_int32_vector(begin, db), _as_int32_vector(size, ds))
+        return execute(_slice_dynamic, inputs, {"begin": begin, "size": size})
     end_mask, end = 0, []
     for i, (b, n) in enumerate(zip(begin, size)):
         d = x.shape[i]
@@ -242,6 +245,56 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TensorFlow's public n
              "shrink_axis_mask": 0}
     return _run_strided_slice(x, (begin, None), (tuple(end), None), ((1,) * len(begin), None),
                               masks)
+
+
+def _infer_slice(x, begin_t, size_t, *, begin, size):
+    dims = []
+    for i, (b, n) in enumerate(zip(begin, size)):
+        d = None if x.shape is None else x.shape[i]
+        if n is not None and n != -1:
+            dims.append(n)
+        elif n == -1 and b is not None and d is not None:
+            dims.append(d - b)
+        else:
+            dims.append(None)
+    return Spec(tuple(dims), x.dtype)
+
+
+def _slice_index(x_shape, begin, size):
+    out = []
+    for i, (b, n) in enumerate(zip(begin.tolist(), size.tolist())):
+        d = x_shape[i]
+        n = d - b if n == -1 else n
+        if b < 0 or n < 0 or b + n > d:
+            raise ValueError(f"Expected begin[{i}] = {b} and size[{i}] = {n} within dimension "
+                             f"{i} of size {d}")
+        out.append(builtins.slice(b, b + n))
+    return tuple(out)
+
+
+@op("Slice", infer=_infer_slice)
+def _slice_dynamic(xp, x, begin_t, size_t, *, begin, size):
+    """tf.slice with begin/size known only when the graph runs (static ones use StridedSlice)."""
+    return x[_slice_index(x.shape, begin_t, size_t)]
+
+
+@op("SliceGrad", infer=lambda dy, x, begin_t, size_t, **a: Spec(x.shape, dy.dtype))
+def _slice_grad_op(xp, dy, x, begin_t, size_t, *, begin, size):
+    out = xp.zeros(x.shape, dtype=dy.dtype)
+    out[_slice_index(x.shape, begin_t, size_t)] = dy
+    return out
+
+
+@_slice_dynamic.def_grad
+def _slice_dynamic_grad(op, dy):
+    x, begin_t, size_t = op.inputs
+    return execute(_slice_grad_op, (dy, x, begin_t, size_t), op.attrs), None, None
+
+
+@_slice_grad_op.def_grad
+def _slice_grad_op_grad(op, ddx):
+    _, _, begin_t, size_t = op.inputs
+    return execute(_slice_dynamic, (ddx, begin_t, size_t), op.attrs), None, None, None
 
 
 # --- __getitem__ ---------------------------------------------------------------------------------

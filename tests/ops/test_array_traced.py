@@ -77,6 +77,13 @@ def test_symbolic_indices(graph):
     assert node.op.name == "StridedSlice" and len(node.inputs) == 4
 
 
+def test_dynamic_slice(graph):
+    x = graph.placeholder((None, 3, 4))
+    n = graph.placeholder((), tf.int32)
+    out = tf.slice(x, [0, n, 1], [tf.shape(x)[0], 2, -1])
+    assert out.shape.as_list() == [None, 2, 3] and out.node.op.name == "Slice"
+
+
 def test_inference_through_array_ops(graph):
     x = graph.placeholder((None, 3, 4))
     assert tf.transpose(x, [2, 0, 1]).shape.as_list() == [4, None, 3]
