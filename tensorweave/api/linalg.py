@@ -7,3 +7,4 @@ from tensorweave.ops.linalg_ops import (adjoint, band_part, cholesky, det, diag,
 from tensorweave.ops.math_ops import matmul  # noqa: F401,F811
 from tensorweave.ops.fill_ops import eye  # noqa: F401
 from tensorweave.ops.clip_ops import global_norm  # noqa: F401
+from tensorweave.ops.math_ops import einsum, tensordot  # noqa: F401

@@ -13,3 +13,9 @@ from tensorweave.ops.math_ops import (  # noqa: F401
     squared_difference, subtract, tan, tanh, truediv, xdivy, xlog1py, xlogy)
 from tensorweave.ops.nn_impl import in_top_k, l2_normalize  # noqa: F401
 from tensorweave.ops.nn_ops import log_softmax, softmax  # noqa: F401
+from tensorweave.ops.math_ops import bincount, confusion_matrix, top_k  # noqa: F401
+from tensorweave.ops.segment_ops import (segment_max, segment_mean, segment_min,  # noqa: F401
+                                         segment_prod, segment_sum, unsorted_segment_max,
+                                         unsorted_segment_mean, unsorted_segment_min,
+                                         unsorted_segment_prod, unsorted_segment_sqrt_n,
+                                         unsorted_segment_sum)

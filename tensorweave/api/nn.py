@@ -18,3 +18,4 @@ from tensorweave.ops.conv_ops import (conv1d, conv1d_transpose, conv2d,  # noqa:
                                       depthwise_conv2d_backprop_input, separable_conv2d)
 from tensorweave.ops.pool_ops import (avg_pool, avg_pool1d, avg_pool2d, avg_pool3d,  # noqa: F401
                                       max_pool, max_pool1d, max_pool2d, max_pool3d, pool)
+from tensorweave.ops.math_ops import sigmoid, softplus, softsign, tanh, top_k  # noqa: F401

@@ -130,6 +130,61 @@ SAMPLES = {
         lambda r: ([_n(r, 3, 2)], {"axis": 0, "exclusive": False, "reverse": True})],
 }
 
+
+def _seg_ids(rng):
+    return np.array([0, 0, 2, 2, 3], np.int32)
+
+
+def _useg_ids(rng):
+    return np.array([2, -1, 0, 2, 2], np.int32)
+
+
+def _seg(kind, fn=_n):
+    return [lambda r: ([fn(r, 5, 2), _seg_ids(r)], {})]
+
+
+def _useg(kind, fn=_n):
+    return [lambda r: ([fn(r, 5, 2), _useg_ids(r)], {"num_segments": 4}),
+            lambda r: ([fn(r, 2, 3, 2), np.array([[1, 0, 1], [-1, 1, 0]], np.int32)],
+                       {"num_segments": 2})]
+
+
+def _zeros_sometimes(rng, *shape):
+    v = _away(rng, *shape)
+    v.flat[::3] = 0.0
+    return v
+
+
+SAMPLES.update({
+    "SegmentSum": _seg("sum"), "SegmentMean": _seg("mean"), "SegmentMax": _seg("max"),
+    "SegmentMin": _seg("min"), "SegmentProd": _seg("prod", _away) + _seg("prod", _zeros_sometimes),
+    "UnsortedSegmentSum": _useg("sum"), "UnsortedSegmentMean": _useg("mean"),
+    # every segment non-empty: an empty one holds -inf (+inf), which finite differences cannot
+    "UnsortedSegmentMax": [lambda r: ([_n(r, 5, 2), np.array([2, -1, 0, 1, 2], np.int32)],
+                                      {"num_segments": 3})],
+    "UnsortedSegmentMin": [lambda r: ([_n(r, 5, 2), np.array([2, -1, 0, 1, 2], np.int32)],
+                                      {"num_segments": 3})],
+    "UnsortedSegmentProd": _useg("prod", _away) + _useg("prod", _zeros_sometimes),
+    "TopKV2": [lambda r: ([_n(r, 2, 5)], {"k": 3, "index_type": tf.int32}),
+               lambda r: ([_n(r, 4)], {"k": 4, "index_type": tf.int64})],
+    "TopKGrad": [lambda r: ([_n(r, 2, 2), np.array([[3, 1], [0, 2]], np.int32), _n(r, 2, 4)],
+                            {})],
+    "GatherLastAxis": [lambda r: ([_n(r, 2, 4), np.array([[3, 1], [0, 2]], np.int32)], {})],
+    "Bincount": [lambda r: ([np.array([1, 1, 4, 0], np.int32)],
+                            {"minlength": None, "maxlength": None, "dtype": tf.int32,
+                             "binary_output": False, "axis": None}),
+                 lambda r: ([np.array([[1, 2], [0, 0]], np.int32), _n(r, 2, 2)],
+                            {"minlength": 4, "maxlength": None, "dtype": tf.int32,
+                             "binary_output": False, "axis": -1})],
+    "ConfusionMatrix": [lambda r: ([np.array([0, 1, 2], np.int32), np.array([0, 2, 2], np.int32)],
+                                   {"num_classes": 3, "dtype": tf.int32})],
+    "Einsum": [lambda r: ([_n(r, 2, 3), _n(r, 3, 4)], {"equation": "ij,jk->ik"}),
+               lambda r: ([_n(r, 1, 2, 3), _n(r, 2, 3, 2)], {"equation": "...ij,...jk->...ik"}),
+               lambda r: ([_n(r, 2, 3), _n(r, 3), _n(r, 4)], {"equation": "ij,j,k->ik"}),
+               lambda r: ([_n(r, 2, 3)], {"equation": "ij->j"}),
+               lambda r: ([_n(r, 2, 3), _n(r, 2, 3)], {"equation": "ij,ij"})],
+})
+
 SKIP_GRADIENT = {
     "Polygamma": "defined only at integer orders, so finite differences in n are NaN; the x "
                  "gradient is checked in test_unary_ops",
