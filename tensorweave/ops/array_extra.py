@@ -6,6 +6,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import eager_errors, normalize_axis, static_int, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
@@ -57,7 +58,7 @@ def _split_grad(op, *dys):
 
 
 @eager_errors("Split")
-def split(value, num_or_size_splits, axis=0, num=None, name="split"):
+def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
     """`value` cut along `axis` into `num_or_size_splits` equal pieces, or into pieces of the
     given sizes (one may be -1: the rest) (`tf.split`). Returns a list of tensors."""
     x = to_tensor(value)
@@ -104,7 +105,7 @@ def _roll_grad(op, dy):
 
 
 @eager_errors("Roll")
-def roll(input, shift, axis, name=None):  # noqa: A002 - TensorFlow's argument name
+def roll(input, shift, axis, name=None) -> Tensor:  # noqa: A002 - TensorFlow's argument name
     """`input` with elements shifted by `shift` along `axis`, wrapping around (`tf.roll`)."""
     x = to_tensor(input)
     shift = static_ints(shift, "shift", "Roll")
@@ -169,7 +170,7 @@ def _repeat_grad_op_grad(op, ddx):
 
 
 @eager_errors("Repeat")
-def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+def repeat(input, repeats, axis=None, name=None) -> Tensor:  # noqa: A002
     """Each element (or slice along `axis`) of `input` repeated `repeats` times; with axis None
     the input is flattened first (`tf.repeat`)."""
     x = to_tensor(input)
@@ -214,7 +215,8 @@ def _reverse_sequence_grad(op, dy):
 
 
 @eager_errors("ReverseSequence")
-def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):  # noqa: A002
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
+                     name=None) -> Tensor:
     """For each batch entry b, its first seq_lengths[b] elements along `seq_axis` reversed
     (`tf.reverse_sequence`)."""
     x, lengths = to_tensor(input), to_tensor(seq_lengths)
@@ -251,7 +253,7 @@ def _sequence_mask(xp, lengths, *, maxlen, dtype):
 
 
 @eager_errors("SequenceMask")
-def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None) -> Tensor:
     """mask[..., j] = j < lengths[...], with `maxlen` columns (default: max(lengths))
     (`tf.sequence_mask`)."""
     lengths = to_tensor(lengths)
@@ -266,7 +268,7 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
 
 
 # --- meshgrid ------------------------------------------------------------------------------------
-def meshgrid(*args, **kwargs):
+def meshgrid(*args, **kwargs) -> list:
     """Coordinate grids from 1-D tensors (`tf.meshgrid`); indexing "xy" (default: the first two
     output dims swapped, as in plots) or "ij" (matrix indexing)."""
     from tensorweave.ops.array_ops import broadcast_to, reshape

@@ -18,6 +18,7 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.context import ctx
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import (eager_errors, known_value, normalize_axis, prod,
                                         remember_value, shape_parts, static_int, static_ints)
@@ -55,7 +56,7 @@ def _transpose(xp, x, *, perm):
 
 
 @eager_errors("Transpose")
-def transpose(a, perm=None, conjugate=False, name="transpose"):
+def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     """Permutes the dimensions of `a` (reverses them when `perm` is None) (`tf.transpose`)."""
     a = to_tensor(a)
     if perm is not None:
@@ -120,7 +121,7 @@ def _reshape(xp, x, shape_t=None, *, shape):
 
 
 @eager_errors("Reshape")
-def reshape(tensor, shape, name=None):  # noqa: D417 - TensorFlow's signature
+def reshape(tensor, shape, name=None) -> Tensor:  # noqa: D417 - TensorFlow's signature
     """`tensor` with the same values in a new shape; one dim may be -1 (`tf.reshape`)."""
     x = to_tensor(tensor)
     static, dynamic = shape_parts(shape, "Reshape")
@@ -150,7 +151,7 @@ def _expand_dims(xp, x, *, axis):
 
 
 @eager_errors("ExpandDims")
-def expand_dims(input, axis, name=None):  # noqa: A002 - TensorFlow's argument name
+def expand_dims(input, axis, name=None) -> Tensor:  # noqa: A002 - TensorFlow's argument name
     """`input` with a new dim of size 1 at `axis` (`tf.expand_dims`)."""
     x = to_tensor(input)
     axis = static_int(axis, "axis", "ExpandDims")
@@ -194,7 +195,7 @@ def _squeeze(xp, x, *, axis):
 
 
 @eager_errors("Squeeze")
-def squeeze(input, axis=None, name=None):  # noqa: A002
+def squeeze(input, axis=None, name=None) -> Tensor:  # noqa: A002
     """`input` without its dims of size 1 (only those in `axis` when given) (`tf.squeeze`)."""
     x = to_tensor(input)
     if axis is not None:
@@ -254,7 +255,7 @@ def _pack_inputs(values, op_name):
 
 
 @eager_errors("ConcatV2")
-def concat(values, axis, name="concat"):
+def concat(values, axis, name="concat") -> Tensor:
     """The tensors of `values` joined along the existing dim `axis` (`tf.concat`)."""
     ts = _pack_inputs(values, "ConcatV2")
     axis = static_int(axis, "axis", "ConcatV2")
@@ -315,7 +316,7 @@ def _pack(xp, *xs, axis):
 
 
 @eager_errors("Pack")
-def stack(values, axis=0, name="stack"):
+def stack(values, axis=0, name="stack") -> Tensor:
     """The tensors of `values` (one shape) joined along a new dim `axis` (`tf.stack`)."""
     ts = _pack_inputs(values, "Pack")
     axis = static_int(axis, "axis", "Pack")
@@ -346,7 +347,7 @@ def _unpack(xp, x, *, num, axis):
     return tuple(xp.take(x, i, axis=axis) for i in builtins.range(num))
 
 
-def unstack(value, num=None, axis=0, name="unstack"):
+def unstack(value, num=None, axis=0, name="unstack") -> list:
     """The slices of `value` along `axis`, as a list of tensors (`tf.unstack`)."""
     x = to_tensor(value)
     axis = static_int(axis, "axis", "Unpack")
@@ -377,7 +378,7 @@ def _reverse(xp, x, *, axis):
 
 
 @eager_errors("ReverseV2")
-def reverse(tensor, axis, name=None):
+def reverse(tensor, axis, name=None) -> Tensor:
     """`tensor` with the order of its elements reversed along each dim of `axis` (`tf.reverse`)."""
     x = to_tensor(tensor)
     axes = static_ints(axis, "axis", "ReverseV2")
@@ -411,7 +412,7 @@ def _tile(xp, x, *, multiples):
 
 
 @eager_errors("Tile")
-def tile(input, multiples, name=None):  # noqa: A002
+def tile(input, multiples, name=None) -> Tensor:  # noqa: A002
     """`input` repeated `multiples[i]` times along each dim i (`tf.tile`)."""
     x = to_tensor(input)
     multiples = static_ints(multiples, "multiples", "Tile")
@@ -455,7 +456,7 @@ def _broadcast_to(xp, x, shape_t=None, *, shape):
 
 
 @eager_errors("BroadcastTo")
-def broadcast_to(input, shape, name=None):  # noqa: A002
+def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
     """`input` broadcast to `shape` (NumPy's broadcasting rules) (`tf.broadcast_to`)."""
     x = to_tensor(input)
     static, dynamic = shape_parts(shape, "BroadcastTo")
@@ -500,7 +501,7 @@ def _where_indices(xp, c):
     return xp.stack(xp.nonzero(c), axis=-1).astype(np.int64).reshape(-1, c.ndim)
 
 
-def where(condition, x=None, y=None, name=None):
+def where(condition, x=None, y=None, name=None) -> Tensor:
     """With x and y: elements of `x` where `condition` is true, else of `y` (broadcasting).
     With neither: the int64 coordinates of the true (non-zero) elements, shape [n, rank]
     (`tf.where`)."""
@@ -528,7 +529,7 @@ def _stop_gradient_grad(op, dy):
     return (None,)
 
 
-def stop_gradient(input, name=None):  # noqa: A002
+def stop_gradient(input, name=None) -> Tensor:  # noqa: A002
     """`input` unchanged, but no gradient flows back through it (`tf.stop_gradient`)."""
     return execute(_stop_gradient, (to_tensor(input),), {})
 
@@ -543,7 +544,7 @@ def _identity_n_grad(op, *dys):
     return tuple(dys)
 
 
-def identity_n(input, name=None):  # noqa: A002
+def identity_n(input, name=None) -> list:  # noqa: A002
     """The tensors of the list `input`, unchanged (`tf.identity_n`)."""
     return list(execute(_identity_n, tuple(to_tensor(t) for t in input), {}))
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import (eager_errors, normalize_axis, shape_parts, static_int,
                                         static_ints)
@@ -53,7 +54,7 @@ def _check_dims(static, op_name):
 
 
 @eager_errors("Fill")
-def fill(dims, value, name=None):
+def fill(dims, value, name=None) -> Tensor:
     """A tensor of shape `dims` with every element `value` (`tf.fill`)."""
     static, dynamic = shape_parts(dims, "Fill")
     _check_dims(static, "Fill")
@@ -70,13 +71,13 @@ def _filled(shape_, dtype, value, op_name):
 
 
 @eager_errors("Fill")
-def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
+def zeros(shape, dtype=dtypes.float32, name=None, layout=None) -> Tensor:
     """A tensor of `shape` filled with zeros (`tf.zeros`)."""
     return _filled(shape, dtype, 0, "Zeros")
 
 
 @eager_errors("Fill")
-def ones(shape, dtype=dtypes.float32, name=None, layout=None):
+def ones(shape, dtype=dtypes.float32, name=None, layout=None) -> Tensor:
     """A tensor of `shape` filled with ones (`tf.ones`)."""
     return _filled(shape, dtype, 1, "Ones")
 
@@ -100,7 +101,8 @@ def _one_hot(xp, indices, *, depth, on_value, off_value, axis, dtype):
 
 
 @eager_errors("OneHot")
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None,
+            name=None) -> Tensor:
     """A one-hot encoding of `indices` (-1 or out-of-range rows are all `off_value`)
     (`tf.one_hot`). The dtype comes from `dtype`, else on/off values, else float32."""
     idx = to_tensor(indices)
@@ -144,7 +146,7 @@ def _range(xp, *, start, limit, delta, dtype):
 
 
 @eager_errors("Range")
-def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
+def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001
     """[start, start + delta, ...) up to `limit` (exclusive) (`tf.range`). With one argument it
     counts from 0. The dtype is int32 for ints, float32 when any argument is a float."""
     if limit is None:
@@ -188,7 +190,7 @@ def _eye(xp, *, num_rows, num_columns, batch_shape, dtype):
 
 
 @eager_errors("Eye")
-def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None) -> Tensor:
     """An identity matrix (ones on the diagonal), optionally batched (`tf.eye`)."""
     rows = static_int(num_rows, "num_rows", "Eye")
     cols = rows if num_columns is None else static_int(num_columns, "num_columns", "Eye")
@@ -248,7 +250,7 @@ def _linspace_grad(op, dy):
 
 
 @eager_errors("LinSpace")
-def linspace(start, stop, num, name=None, axis=0):
+def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     """`num` evenly spaced values from `start` to `stop` inclusive (`tf.linspace`); start and
     stop may be tensors (broadcast together), the new dim placed at `axis`."""
     from tensorweave.ops._convert import binary

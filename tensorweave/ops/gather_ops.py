@@ -12,7 +12,7 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.indexed_slices import IndexedSlices
 from tensorweave.framework.op_def import execute, op
-from tensorweave.framework.tensor import SymbolicTensor
+from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import eager_errors, normalize_axis, prod, shape_parts, static_int
 from tensorweave.ops._convert import tensor as to_tensor
@@ -82,7 +82,7 @@ def _gather(xp, params, indices, *, axis, batch_dims):
 
 
 @eager_errors("GatherV2")
-def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None) -> Tensor:
     """Slices of `params` along `axis` at `indices` (`tf.gather`). With `batch_dims` b, the
     first b dims of params and indices are batch dims gathered in lockstep. The gradient with
     respect to params is a tf.IndexedSlices for axis 0 (only the rows used)."""
@@ -199,7 +199,7 @@ def _gather_nd_grad(op, dy):
 
 
 @eager_errors("GatherNd")
-def gather_nd(params, indices, batch_dims=0, name=None):
+def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
     """Slices of `params` at the multi-dim `indices` (last dim: coordinates) (`tf.gather_nd`)."""
     p, i = to_tensor(params), to_tensor(indices)
     _check_indices_dtype(i, "GatherNd")
@@ -252,7 +252,7 @@ def _scatter_nd_run(indices, updates, shape_value, static=None):
 
 
 @eager_errors("ScatterNd")
-def scatter_nd(indices, updates, shape, name=None):
+def scatter_nd(indices, updates, shape, name=None) -> Tensor:
     """Zeros of `shape` with `updates` added at `indices` (duplicates add) (`tf.scatter_nd`)."""
     i, u = to_tensor(indices), to_tensor(updates)
     _check_indices_dtype(i, "ScatterNd")
@@ -373,37 +373,37 @@ def _tensor_scatter(opdef, tensor, indices, updates):
 
 
 @eager_errors("TensorScatterUpdate")
-def tensor_scatter_nd_update(tensor, indices, updates, name=None):
+def tensor_scatter_nd_update(tensor, indices, updates, name=None) -> Tensor:
     """A copy of `tensor` with `updates` written at `indices` (`tf.tensor_scatter_nd_update`)."""
     return _tensor_scatter(_scatter_update, tensor, indices, updates)
 
 
 @eager_errors("TensorScatterAdd")
-def tensor_scatter_nd_add(tensor, indices, updates, name=None):
+def tensor_scatter_nd_add(tensor, indices, updates, name=None) -> Tensor:
     """A copy of `tensor` with `updates` added at `indices` (`tf.tensor_scatter_nd_add`)."""
     return _tensor_scatter(_scatter_add, tensor, indices, updates)
 
 
 @eager_errors("TensorScatterSub")
-def tensor_scatter_nd_sub(tensor, indices, updates, name=None):
+def tensor_scatter_nd_sub(tensor, indices, updates, name=None) -> Tensor:
     """A copy of `tensor` with `updates` subtracted at `indices` (`tf.tensor_scatter_nd_sub`)."""
     return _tensor_scatter(_scatter_sub, tensor, indices, updates)
 
 
 @eager_errors("TensorScatterMax")
-def tensor_scatter_nd_max(tensor, indices, updates, name=None):
+def tensor_scatter_nd_max(tensor, indices, updates, name=None) -> Tensor:
     """A copy of `tensor` with the max of it and `updates` at `indices`."""
     return _tensor_scatter(_scatter_max, tensor, indices, updates)
 
 
 @eager_errors("TensorScatterMin")
-def tensor_scatter_nd_min(tensor, indices, updates, name=None):
+def tensor_scatter_nd_min(tensor, indices, updates, name=None) -> Tensor:
     """A copy of `tensor` with the min of it and `updates` at `indices`."""
     return _tensor_scatter(_scatter_min, tensor, indices, updates)
 
 
 # --- boolean_mask --------------------------------------------------------------------------------
-def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
+def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     """The elements (or slices) of `tensor` where the bool `mask` is true (`tf.boolean_mask`):
     mask covers dims axis..axis+rank(mask)-1, which collapse into one dim of unknown size."""
     from tensorweave.ops.array_ops import reshape, where
@@ -439,7 +439,7 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
 
 
 # --- tf.nn.embedding_lookup ----------------------------------------------------------------------
-def embedding_lookup(params, ids, max_norm=None, name=None):
+def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
     """Rows of the embedding table `params` at `ids` (`tf.nn.embedding_lookup`). A list of
     shards is split by the "div" strategy (consecutive ids per shard, i.e. the shards stacked in
     order). With `max_norm`, rows whose L2 norm exceeds it are scaled down to it. The gradient

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import eager_errors, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
@@ -112,7 +113,7 @@ def _mirror_pad_grad_op_grad(op, ddx):
 
 
 @eager_errors("Pad")
-def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tensor:
     """`tensor` padded by `paddings` ([[before, after]] per dim) (`tf.pad`). `mode` is CONSTANT
     (with `constant_values`), REFLECT (edges not repeated) or SYMMETRIC (edges repeated)."""
     x = to_tensor(tensor)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from tensorweave.framework import dtypes
+from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
+from tensorweave.framework.tensor_shape import TensorShape, as_shape
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import remember_value, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
@@ -48,7 +51,7 @@ def _out_type(out_type, op_name):
     return out_type
 
 
-def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
+def shape(input, out_type=dtypes.int32, name=None) -> Tensor:  # noqa: A002
     """The shape of `input` as a 1-D int tensor; dynamic in traced functions (`tf.shape`)."""
     x = to_tensor(input)
     out = execute(_shape, (x,), {"out_type": _out_type(out_type, "Shape")})
@@ -56,12 +59,12 @@ def shape(input, out_type=dtypes.int32, name=None):  # noqa: A002
     return out
 
 
-def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
+def shape_n(input, out_type=dtypes.int32, name=None) -> list:  # noqa: A002
     """The shapes of a list of tensors (`tf.shape_n`)."""
     return [shape(t, out_type) for t in input]
 
 
-def size(input, out_type=dtypes.int32, name=None):  # noqa: A002
+def size(input, out_type=dtypes.int32, name=None) -> Tensor:  # noqa: A002
     """The number of elements of `input` as a scalar int tensor (`tf.size`)."""
     x = to_tensor(input)
     out = execute(_size, (x,), {"out_type": _out_type(out_type, "Size")})
@@ -69,7 +72,7 @@ def size(input, out_type=dtypes.int32, name=None):  # noqa: A002
     return out
 
 
-def rank(input, name=None):  # noqa: A002
+def rank(input, name=None) -> Tensor:  # noqa: A002
     """The number of dims of `input` as a scalar int32 tensor (`tf.rank`)."""
     x = to_tensor(input)
     out = execute(_rank, (x,), {})
@@ -78,23 +81,19 @@ def rank(input, name=None):  # noqa: A002
 
 
 # --- static and dynamic broadcast shapes -----------------------------------------------------
-def broadcast_static_shape(shape_x, shape_y):
+def broadcast_static_shape(shape_x, shape_y) -> TensorShape:
     """The broadcast of two TensorShapes (`tf.broadcast_static_shape`)."""
-    from tensorweave.framework.tensor_shape import TensorShape, as_shape
-
     return TensorShape(_infer.broadcast(Spec(as_shape(shape_x).as_tuple(), None),
                                         Spec(as_shape(shape_y).as_tuple(), None)).shape)
 
 
-def broadcast_dynamic_shape(shape_x, shape_y):
+def broadcast_dynamic_shape(shape_x, shape_y) -> Tensor:
     """The broadcast of two 1-D shape tensors, as an int32 tensor (`tf.broadcast_dynamic_shape`)."""
     x = static_ints(shape_x, "shape_x", "BroadcastArgs")
     y = static_ints(shape_y, "shape_y", "BroadcastArgs")
     try:
         out = np.broadcast_shapes(x, y)
     except ValueError as e:
-        from tensorweave.framework.errors import InvalidArgumentError
-
         raise InvalidArgumentError(None, None, f"Incompatible shapes: {list(x)} vs. {list(y)} "
                                                f"[Op:BroadcastArgs]") from e
     dtype = shape_x.dtype if hasattr(shape_x, "dtype") else dtypes.int32

@@ -206,7 +206,7 @@ def _remember_slice(x, out, begin, end, strides, masks):
 
 @eager_errors("StridedSlice")
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
-                  new_axis_mask=0, shrink_axis_mask=0, var=None, name=None):
+                  new_axis_mask=0, shrink_axis_mask=0, var=None, name=None) -> Tensor:
     """A strided slice of `input_` with TensorFlow's masks (`tf.strided_slice`): bit i of
     begin_mask/end_mask ignores begin[i]/end[i], of ellipsis_mask makes entry i `...`, of
     new_axis_mask a new dim of size 1, of shrink_axis_mask takes index begin[i] and drops the dim.
@@ -221,7 +221,7 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
 
 
 @eager_errors("Slice")
-def slice(input_, begin, size, name=None):  # noqa: A001 - TensorFlow's public name
+def slice(input_, begin, size, name=None) -> Tensor:  # noqa: A001 - TensorFlow's public name
     """The block of `input_` starting at `begin` with `size` (-1: to the end) (`tf.slice`).
     Inside a traced function begin and size may be computed (symbolic) tensors."""
     x = to_tensor(input_)

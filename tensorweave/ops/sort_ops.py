@@ -8,6 +8,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import eager_errors, normalize_axis, static_int
 from tensorweave.ops._convert import tensor as to_tensor
@@ -76,14 +77,14 @@ def _sort_args(values, axis, direction, op_name):
 
 
 @eager_errors("Sort")
-def sort(values, axis=-1, direction="ASCENDING", name=None):
+def sort(values, axis=-1, direction="ASCENDING", name=None) -> Tensor:
     """`values` sorted along `axis` (`tf.sort`)."""
     x, attrs = _sort_args(values, axis, direction, "Sort")
     return execute(_sort, (x,), attrs)
 
 
 @eager_errors("ArgSort")
-def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None) -> Tensor:
     """The int32 indices that sort `values` along `axis` (`tf.argsort`); always stable here."""
     x, attrs = _sort_args(values, axis, direction, "ArgSort")
     return execute(_argsort, (x,), attrs)
@@ -131,14 +132,14 @@ def _out_idx(out_idx, op_name):
     return out_idx
 
 
-def unique(x, out_idx=dtypes.int32, name=None):
+def unique(x, out_idx=dtypes.int32, name=None) -> Unique:
     """The distinct values of the 1-D `x` in order of first appearance, and for each element of
     `x` the index of its value in them (`tf.unique`). Returns Unique(y, idx)."""
     y, idx = execute(_unique, (to_tensor(x),), {"out_idx": _out_idx(out_idx, "Unique")})
     return Unique(y, idx)
 
 
-def unique_with_counts(x, out_idx=dtypes.int32, name=None):
+def unique_with_counts(x, out_idx=dtypes.int32, name=None) -> UniqueWithCounts:
     """`tf.unique` plus how often each distinct value occurs: UniqueWithCounts(y, idx, count)."""
     y, idx, count = execute(_unique_with_counts, (to_tensor(x),),
                             {"out_idx": _out_idx(out_idx, "UniqueWithCounts")})
@@ -165,7 +166,7 @@ def _searchsorted(xp, seq, values, *, side, out_type):
 
 
 @eager_errors("SearchSorted")
-def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, name=None):
+def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, name=None) -> Tensor:
     """For each of `values`, where it would go in the innermost dim of `sorted_sequence` to keep
     it sorted (`tf.searchsorted`); side "left" (first such place) or "right" (last)."""
     from tensorweave.ops._convert import binary
