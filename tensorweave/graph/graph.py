@@ -122,6 +122,14 @@ class Graph:
         self.structured_outputs = None
         self.structured_input_signature = None
         self._version = 0  # bumped on every change, so executors know when to lower again
+        # Sub-graphs (cond branches, loop bodies) read variables in the enclosing graph when
+        # they have not assigned them, so that the read is an input of the control-flow node
+        # and gradients reach the variable; `outer_tapes` are the tapes of that enclosing trace.
+        self.hoist_reads = False
+        self.no_hoist: set = set()
+        self.outer_tapes: list = []
+        self._assigned: set = set()
+        self._hoisted: dict = {}
 
     # --- building ------------------------------------------------------------------------------
     def unique_name(self, base: str) -> str:
@@ -179,7 +187,7 @@ class Graph:
                     f"computed inside one tf.function cannot be used outside it (return it "
                     f"instead)."))
             inner = self.add_placeholder(t.shape, t.dtype, "capture")
-            self.inputs.remove(inner)  # captures are listed apart from the declared inputs
+            self.inputs.pop()  # captures are listed apart from the declared inputs
             self.captures.append((t, inner))
             self._captured[id(t)] = inner
             return inner
@@ -216,6 +224,8 @@ class Graph:
             specs = (specs,)
         node = self._new_node(op_def, own, dict(attrs), specs, name,
                               errors.user_location())
+        if n == 0 and "var" in attrs:
+            self._assigned.add(id(attrs["var"]))
         outs = node.outputs
         result = None if n == 0 else (outs[0] if n == 1 else tuple(outs))
         c = ctx
@@ -224,15 +234,22 @@ class Graph:
                 tape.record(op_def, tuple(inputs), attrs, result)
         return result
 
-    def read_variable(self, var) -> SymbolicTensor:
+    def read_variable(self, var, _tapes=None) -> SymbolicTensor:
         """A read of `var` at this point of the program (the hook `Variable.value` calls)."""
         from tensorweave.framework.variables import read_variable_op
 
+        key = id(var)
+        if (self.hoist_reads and self.outer is not None and key not in self._assigned
+                and key not in self.no_hoist):
+            found = self._hoisted.get(key)
+            if found is None:
+                outer_t = self.outer.read_variable(var, self.outer_tapes)
+                found = self._hoisted[key] = self.capture(outer_t)
+            return found
         t = self.add_op(read_variable_op, (), {"var": var})
-        c = ctx
-        if c.tapes and c.graph is self:
-            for tape in c.tapes:
-                tape.variable_read(var, t)
+        tapes = ctx.tapes if ctx.graph is self else (_tapes or ())
+        for tape in tapes:
+            tape.variable_read(var, t)
         return t
 
     def on_variable_created(self, var) -> None:
