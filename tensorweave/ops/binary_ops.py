@@ -143,11 +143,7 @@ def _floor_mod_grad(op, dy):
     return sum_to_shape_of(dy, x), sum_to_shape_of(gy, y)
 
 
-@_truncate_mod.def_grad
-def _truncate_mod_grad(op, dy):
-    x, y = op.inputs
-    gy = multiply(dy, negative(truncatediv(x, y)))
-    return sum_to_shape_of(dy, x), sum_to_shape_of(gy, y)
+# TruncateMod has no gradient in TensorFlow: differentiating through it raises LookupError.
 
 
 def truediv(x, y, name=None):

@@ -4,7 +4,8 @@ tf.math.unsorted_segment_{sum,mean,max,min,prod,sqrt_n}.
 Row i of `data` (or the block `data[i1, .., ik]` for k-dimensional ids) goes to segment
 `segment_ids[i]`. Sorted segment ops output `segment_ids[-1] + 1` segments; unsorted ones
 `num_segments`, dropping negative ids, as TensorFlow does. Empty segments hold 0 for sum, mean and
-the sorted max/min, 1 for prod, and the dtype's lowest (highest) value for unsorted max (min).
+the sorted max/min, 1 for prod, and the dtype's lowest (highest) finite value for unsorted max
+(min).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ def _identity(kind: str, dtype, sorted_: bool):
         return 0
     if kind == "prod":
         return 1
-    if dtype.kind == "f":
-        return -np.inf if kind == "max" else np.inf
+    if dtype.kind == "f":  # TensorFlow's lowest/highest finite value, not -inf/inf
+        info = np.finfo(dtype)
+        return info.min if kind == "max" else info.max
     info = np.iinfo(dtype)
     return info.min if kind == "max" else info.max
 

@@ -1,0 +1,270 @@
+"""The math ops and operators against TensorFlow itself: values, dtypes, shapes and gradients on
+the same inputs. Skipped where TensorFlow is not installed."""
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+import tensorweave as tw  # noqa: E402
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((3, 4)).astype(np.float32)
+Y = RNG.standard_normal((4,)).astype(np.float32)
+POS = RNG.uniform(0.5, 2.0, (3, 4)).astype(np.float32)
+UNIT = RNG.uniform(-0.8, 0.8, (3, 4)).astype(np.float32)
+I = RNG.integers(-20, 20, (3, 4)).astype(np.int32)
+J = (RNG.integers(1, 6, (4,)) * RNG.choice([-1, 1], 4)).astype(np.int32)
+
+
+def _get(module, path):
+    for part in path.split("."):
+        module = getattr(module, part)
+    return module
+
+
+def _same(ours, theirs, rtol=1e-5, atol=1e-6):
+    ours, theirs = (ours if isinstance(ours, (tuple, list)) else [ours],
+                    theirs if isinstance(theirs, (tuple, list)) else [theirs])
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        assert o.dtype.name == t.dtype.name, f"dtype {o.dtype.name} vs TensorFlow {t.dtype.name}"
+        assert tuple(o.shape) == tuple(t.shape)
+        np.testing.assert_allclose(np.asarray(o), t.numpy(), rtol=rtol, atol=atol)
+
+
+UNARY = {
+    "abs": X, "sign": X, "sqrt": POS, "math.rsqrt": POS, "exp": X, "math.expm1": X,
+    "math.log": POS, "math.log1p": POS, "sigmoid": X, "tanh": X, "floor": X, "math.ceil": X,
+    "round": X * 3, "math.rint": X * 3, "math.reciprocal": POS, "sin": X, "cos": X, "tan": UNIT,
+    "asin": UNIT, "acos": UNIT, "atan": X, "sinh": X, "cosh": X, "asinh": X, "acosh": POS + 1,
+    "atanh": UNIT, "math.erf": X, "math.erfc": X, "math.erfinv": UNIT, "math.lgamma": POS,
+    "math.digamma": POS, "math.softplus": X * 10, "math.softsign": X, "math.log_sigmoid": X * 10,
+    "math.is_nan": np.array([1.0, np.nan], np.float32), "math.is_inf": np.array([np.inf, 1.0]),
+    "math.is_finite": np.array([np.inf, 1.0, np.nan]), "negative": X, "square": X,
+    "math.negative": I, "math.abs": I, "math.sign": I, "math.square": I, "math.round": I,
+    "math.real": X, "math.imag": X, "math.angle": X, "math.conj": X,
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_values(name):
+    x = UNARY[name]
+    _same(_get(tw, name)(x), _get(tf, name)(x))
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(UNARY) if UNARY[n].dtype == np.float32 and
+                                  not n.startswith("math.is_") and n not in
+                                  ("floor", "math.ceil", "round", "math.rint", "math.imag",
+                                   "math.angle")])
+def test_unary_gradients(name):
+    x = UNARY[name].astype(np.float64)
+    _same(_grad(tw, name, [x]), _grad(tf, name, [x]), rtol=1e-6)
+
+
+def _grad(lib, name, values):
+    ts = [lib.constant(v) for v in values]
+    with lib.GradientTape() as tape:
+        for t in ts:
+            tape.watch(t)
+        out = _get(lib, name)(*ts)
+        out = out[0] if isinstance(out, tuple) else out
+        total = lib.reduce_sum(out * lib.constant(np.linspace(0.5, 1.5, int(np.prod(
+            out.shape))).reshape(tuple(out.shape)), dtype=out.dtype))
+    grads = tape.gradient(total, ts)
+    return [lib.zeros_like(t) if g is None else lib.convert_to_tensor(g)
+            for g, t in zip(grads, ts)]
+
+
+BINARY = {
+    "add": (X, Y), "subtract": (X, Y), "multiply": (X, Y), "divide": (X, POS[0]),
+    "maximum": (X, Y), "minimum": (X, Y), "pow": (POS, Y), "math.squared_difference": (X, Y),
+    "math.atan2": (X, Y), "math.floordiv": (X, Y), "math.floormod": (X, Y),
+    "truncatemod": (X, Y), "math.xlogy": (X, POS[0]), "math.xlog1py": (X, POS[0]),
+    "math.xdivy": (X, Y), "math.divide_no_nan": (X, np.array([0, 1, 2, 0], np.float32)),
+    "math.multiply_no_nan": (np.array([np.inf, 1, 2, np.nan], np.float32),
+                             np.array([0, 1, 2, 0], np.float32)),
+    "equal": (I, J), "not_equal": (I, J), "less": (X, Y), "less_equal": (X, Y),
+    "greater": (X, Y), "greater_equal": (X, Y), "math.floordiv ": (I, J),
+    "math.floormod ": (I, J), "truncatediv": (I, J), "truncatemod ": (I, J),
+    "math.truediv": (I, J), "realdiv": (X, Y), "maximum ": (I, J),
+    "bitwise.bitwise_and": (I, J), "bitwise.bitwise_or": (I, J), "bitwise.bitwise_xor": (I, J),
+    "bitwise.left_shift": (I, np.abs(J)), "bitwise.right_shift": (I, np.abs(J)),
+    "logical_and": (X > 0, Y > 0), "logical_or": (X > 0, Y > 0),
+    "math.logical_xor": (X > 0, Y > 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_values(name):
+    x, y = BINARY[name]
+    _same(_get(tw, name.strip())(x, y), _get(tf, name.strip())(x, y))
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(BINARY) if BINARY[n][0].dtype == np.float32
+                                  and n not in ("equal", "not_equal", "less", "less_equal",
+                                                "greater", "greater_equal", "math.floordiv",
+                                                "math.multiply_no_nan", "truncatemod")])
+def test_binary_gradients(name):
+    x, y = (v.astype(np.float64) for v in BINARY[name])
+    _same(_grad(tw, name, [x, y]), _grad(tf, name, [x, y]), rtol=1e-6)
+
+
+REDUCTIONS = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
+              "reduce_logsumexp", "math.reduce_std", "math.reduce_variance",
+              "math.reduce_euclidean_norm"]
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+@pytest.mark.parametrize("axis,keepdims", [(None, False), (1, False), ([0, 1], True), (-1, True)])
+def test_reductions_values_and_gradients(name, axis, keepdims):
+    x = X.astype(np.float64)
+
+    def run(lib):
+        return lambda t: _get(lib, name)(t, axis=axis, keepdims=keepdims)
+
+    _same(run(tw)(x), run(tf)(x))
+    _same(_grad_fn(tw, run(tw), x), _grad_fn(tf, run(tf), x), rtol=1e-6)
+
+
+def _grad_fn(lib, fn, x):
+    t = lib.constant(x)
+    with lib.GradientTape() as tape:
+        tape.watch(t)
+        out = fn(t)
+        total = lib.reduce_sum(out * out)
+    return tape.gradient(total, t)
+
+
+def test_integer_reductions_and_argmax():
+    for name in ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod"):
+        _same(_get(tw, name)(I, axis=1), _get(tf, name)(I, axis=1))
+    _same(tw.reduce_mean(-I), tf.reduce_mean(-I))
+    _same(tw.argmax(X), tf.argmax(X))
+    _same(tw.argmin(X, axis=1, output_type=tw.int32), tf.argmin(X, axis=1, output_type=tf.int32))
+    b = X > 0
+    _same(tw.reduce_any(b, axis=0), tf.reduce_any(b, axis=0))
+    _same(tw.reduce_all(b, axis=1, keepdims=True), tf.reduce_all(b, axis=1, keepdims=True))
+    _same(tw.math.count_nonzero(I, axis=0), tf.math.count_nonzero(I, axis=0))
+
+
+def test_empty_reductions():
+    e = np.zeros((0, 3), np.float32)
+    for name in ("reduce_sum", "reduce_max", "reduce_min", "reduce_prod", "reduce_logsumexp"):
+        _same(_get(tw, name)(e, axis=0), _get(tf, name)(e, axis=0))
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("name", ["math.cumsum", "math.cumprod", "math.cumulative_logsumexp"])
+def test_scans(name, exclusive, reverse):
+    x = X.astype(np.float64)
+
+    def run(lib):
+        return lambda t: _get(lib, name)(t, axis=1, exclusive=exclusive, reverse=reverse)
+
+    _same(run(tw)(x), run(tf)(x))
+    if not (exclusive and name == "math.cumulative_logsumexp"):
+        _same(_grad_fn(tw, run(tw), x), _grad_fn(tf, run(tf), x), rtol=1e-6)
+
+
+SEGMENT_IDS = np.array([0, 0, 2, 2, 3], np.int32)
+UNSORTED_IDS = np.array([2, -1, 0, 2, 2], np.int32)
+DATA = RNG.standard_normal((5, 2))
+
+
+@pytest.mark.parametrize("kind", ["sum", "mean", "max", "min", "prod"])
+def test_segment_ops(kind):
+    name = f"math.segment_{kind}"
+    _same(_get(tw, name)(DATA, SEGMENT_IDS), _get(tf, name)(DATA, SEGMENT_IDS))
+    fn_tw = lambda t: _get(tw, name)(t, SEGMENT_IDS)  # noqa: E731
+    fn_tf = lambda t: _get(tf, name)(t, SEGMENT_IDS)  # noqa: E731
+    _same(_grad_fn(tw, fn_tw, DATA), _grad_fn(tf, fn_tf, DATA), rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["sum", "mean", "max", "min", "prod", "sqrt_n"])
+def test_unsorted_segment_ops(kind):
+    name = f"math.unsorted_segment_{kind}"
+    _same(_get(tw, name)(DATA, UNSORTED_IDS, 4), _get(tf, name)(DATA, UNSORTED_IDS, 4))
+    if kind not in ("max", "min"):  # empty segments hold -inf/+inf there
+        fn_tw = lambda t: _get(tw, name)(t, UNSORTED_IDS, 4)  # noqa: E731
+        fn_tf = lambda t: _get(tf, name)(t, UNSORTED_IDS, 4)  # noqa: E731
+        _same(_grad_fn(tw, fn_tw, DATA), _grad_fn(tf, fn_tf, DATA), rtol=1e-6)
+
+
+def test_top_k_bincount_confusion_matrix():
+    x = np.array([[1.0, 3.0, 3.0, 2.0], [5.0, 4.0, 6.0, 4.0]], np.float32)
+    ours, theirs = tw.math.top_k(x, k=3), tf.math.top_k(x, k=3)
+    _same(list(ours), list(theirs))
+    _same(_grad_fn(tw, lambda t: tw.math.top_k(t, 2).values, x.astype(np.float64)),
+          _grad_fn(tf, lambda t: tf.math.top_k(t, 2).values, x.astype(np.float64)))
+    arr = np.array([1, 1, 4, 0, 2], np.int32)
+    _same(tw.math.bincount(arr), tf.math.bincount(arr))
+    w = RNG.standard_normal(5).astype(np.float32)
+    _same(tw.math.bincount(arr, weights=w, minlength=7), tf.math.bincount(arr, weights=w,
+                                                                          minlength=7))
+    _same(tw.math.bincount(arr, maxlength=3), tf.math.bincount(arr, maxlength=3))
+    _same(tw.math.confusion_matrix([1, 2, 4], [2, 2, 4]),
+          tf.math.confusion_matrix([1, 2, 4], [2, 2, 4]))
+    _same(tw.math.confusion_matrix([0, 1], [1, 1], num_classes=3, weights=[2.0, 3.0],
+                                   dtype=tw.float32),
+          tf.math.confusion_matrix([0, 1], [1, 1], num_classes=3, weights=[2.0, 3.0],
+                                   dtype=tf.float32))
+
+
+@pytest.mark.parametrize("equation,shapes", [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]),
+    ("...ij,...jk->...ik", [(1, 2, 3), (5, 3, 2)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]),
+    ("i,j->ij", [(3,), (4,)]), ("ij,ij", [(2, 3), (2, 3)]), ("ij,jk,kl->il", [(2, 3), (3, 4),
+                                                                            (4, 2)]),
+])
+def test_einsum(equation, shapes):
+    xs = [RNG.standard_normal(s) for s in shapes]
+    _same(tw.einsum(equation, *xs), tf.einsum(equation, *xs))
+    ts_tw, ts_tf = [tw.constant(x) for x in xs], [tf.constant(x) for x in xs]
+    with tw.GradientTape() as a, tf.GradientTape() as b:
+        for t in ts_tw:
+            a.watch(t)
+        for t in ts_tf:
+            b.watch(t)
+        ya = tw.reduce_sum(tw.square(tw.einsum(equation, *ts_tw)))
+        yb = tf.reduce_sum(tf.square(tf.einsum(equation, *ts_tf)))
+    _same(a.gradient(ya, ts_tw), b.gradient(yb, ts_tf))
+
+
+@pytest.mark.parametrize("axes", [0, 1, 2, [[1], [0]], [[0, 1], [1, 0]]])
+def test_tensordot(axes):
+    a, b = RNG.standard_normal((3, 4)), RNG.standard_normal((4, 3))
+    if axes == 2:
+        b = RNG.standard_normal((3, 4))
+    _same(tw.tensordot(a, b, axes), tf.tensordot(a, b, axes))
+
+
+def test_clipping():
+    x = RNG.standard_normal((3, 4)).astype(np.float32) * 3
+    _same(tw.clip_by_value(x, -1.0, 1.5), tf.clip_by_value(x, -1.0, 1.5))
+    _same(tw.clip_by_norm(x, 2.0), tf.clip_by_norm(x, 2.0))
+    _same(tw.clip_by_norm(x, 1.0, axes=[1]), tf.clip_by_norm(x, 1.0, axes=[1]))
+    ours, n1 = tw.clip_by_global_norm([x, x[0]], 3.0)
+    theirs, n2 = tf.clip_by_global_norm([x, x[0]], 3.0)
+    _same(ours + [n1], theirs + [n2])
+
+
+def test_operators_match():
+    a, b = np.where(I == 0, 3, I), J
+    ta, tb = tw.constant(a), tw.constant(b)
+    fa, fb = tf.constant(a), tf.constant(b)
+    for op in ("__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__",
+               "__and__", "__or__", "__xor__", "__lt__", "__le__", "__gt__", "__ge__",
+               "__eq__", "__ne__", "__radd__", "__rsub__", "__rfloordiv__", "__rmod__"):
+        _same(getattr(ta, op)(tb), getattr(fa, op)(fb))
+    for op in ("__neg__", "__abs__", "__invert__"):
+        _same(getattr(ta, op)(), getattr(fa, op)())
+    _same(ta ** 2, fa ** 2)
+    _same(2 ** ta[0, :1] if False else tw.constant(2) ** tw.abs(tb), 2 ** tf.abs(fb))
+    _same(ta == tw.constant([1, 2]), fa == tf.constant([1, 2]))
+    x, y = tw.constant(X), tw.constant(Y)
+    _same(x @ tw.transpose(x), tf.constant(X) @ tf.transpose(tf.constant(X)))
+    _same(x / y, tf.constant(X) / tf.constant(Y))
+    _same(x // y, tf.constant(X) // tf.constant(Y))
+    _same(x % y, tf.constant(X) % tf.constant(Y))
