@@ -1,4 +1,5 @@
-"""More array ops: split, roll, repeat, reverse_sequence, sequence_mask, meshgrid."""
+"""More array ops: split, roll, repeat, reverse_sequence, sequence_mask, meshgrid, ensure_shape,
+dynamic_partition/dynamic_stitch, unravel_index."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from tensorweave.ops import _infer
 from tensorweave.ops._array_util import eager_errors, normalize_axis, static_int, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
 
-__all__ = ["split", "roll", "repeat", "reverse_sequence", "sequence_mask", "meshgrid"]
+__all__ = ["split", "roll", "repeat", "reverse_sequence", "sequence_mask", "meshgrid",
+           "ensure_shape", "dynamic_partition", "dynamic_stitch", "unravel_index"]
 
 Spec = _infer.Spec
 
@@ -302,3 +304,211 @@ def meshgrid(*args, **kwargs) -> list:
         shape[where] = -1
         out.append(broadcast_to(reshape(t, shape), sizes))
     return out
+
+
+# --- ensure_shape --------------------------------------------------------------------------------
+def _infer_ensure_shape(x, *, shape):
+    if x.shape is not None and (len(x.shape) != len(shape) or any(
+            a is not None and b is not None and a != b for a, b in zip(x.shape, shape))):
+        raise ValueError(f"Shape of tensor {list(x.shape)} is not compatible with expected shape "
+                         f"{list(shape)}")
+    if x.shape is None:
+        return Spec(shape, x.dtype)
+    return Spec(tuple(a if a is not None else b for a, b in zip(x.shape, shape)), x.dtype)
+
+
+@op("EnsureShape", infer=_infer_ensure_shape)
+def _ensure_shape(xp, x, *, shape):
+    if x.ndim != len(shape) or any(d is not None and d != n for d, n in zip(shape, x.shape)):
+        want = ",".join("?" if d is None else str(d) for d in shape)
+        raise ValueError(f"Shape of tensor input {list(x.shape)} is not compatible with expected "
+                         f"shape [{want}].")
+    return x
+
+
+@_ensure_shape.def_grad
+def _ensure_shape_grad(op, dy):
+    return (dy,)
+
+
+@eager_errors("EnsureShape")
+def ensure_shape(x, shape, name=None) -> Tensor:
+    """`x`, after checking that its shape is compatible with `shape` (None: any size); in a
+    traced graph its static shape becomes the merge of both (`tf.ensure_shape`)."""
+    from tensorweave.framework.tensor_shape import TensorShape
+
+    t = to_tensor(x)
+    dims = TensorShape(shape).as_tuple()
+    if dims is None:
+        return t
+    return execute(_ensure_shape, (t,), {"shape": dims})
+
+
+# --- dynamic_partition / dynamic_stitch ----------------------------------------------------------
+def _infer_partition(data, partitions, *, num_partitions):
+    if data.shape is None or partitions.shape is None:
+        return tuple(Spec(None, data.dtype) for _ in range(num_partitions))
+    rest = data.shape[len(partitions.shape):]
+    return tuple(Spec((None,) + rest, data.dtype) for _ in range(num_partitions))
+
+
+def _check_partitions(partitions, data_shape, num):
+    if tuple(data_shape[:partitions.ndim]) != tuple(partitions.shape):
+        raise ValueError(f"partitions shape {list(partitions.shape)} must be a prefix of data "
+                         f"shape {list(data_shape)}")
+    if partitions.size and (int(partitions.min()) < 0 or int(partitions.max()) >= num):
+        raise ValueError(f"partitions must be in [0, {num}), got {partitions.tolist()}")
+
+
+@op("DynamicPartition", infer=_infer_partition, num_outputs=None)
+def _dynamic_partition(xp, data, partitions, *, num_partitions):
+    _check_partitions(partitions, data.shape, num_partitions)
+    return tuple(data[partitions == i] for i in range(num_partitions))
+
+
+@op("DynamicPartitionGrad", infer=lambda p, data, *dys, **a: Spec(data.shape, dys[0].dtype))
+def _dynamic_partition_grad_op(xp, partitions, data, *dys, num_partitions):
+    """Each piece's gradient written back where its rows came from."""
+    out = xp.zeros(data.shape, dtype=dys[0].dtype)
+    for i, dy in enumerate(dys):
+        out[partitions == i] = dy
+    return out
+
+
+@_dynamic_partition.def_grad
+def _dynamic_partition_grad(op, *dys):
+    data, partitions = op.inputs
+    dx = execute(_dynamic_partition_grad_op, (partitions, data) + tuple(dys), op.attrs)
+    return dx, None
+
+
+@_dynamic_partition_grad_op.def_grad
+def _dynamic_partition_grad_op_grad(op, ddx):
+    partitions, data = op.inputs[:2]
+    pieces = execute(_dynamic_partition, (ddx, partitions), op.attrs)
+    return (None, None) + tuple(pieces)
+
+
+@eager_errors("DynamicPartition")
+def dynamic_partition(data, partitions, num_partitions, name=None) -> list:
+    """`data` split into `num_partitions` tensors by the int32 `partitions` (whose shape is a
+    prefix of data's): piece i holds the rows where partitions == i (`tf.dynamic_partition`)."""
+    d, p = to_tensor(data), to_tensor(partitions)
+    if p.dtype is not dtypes.int32:
+        raise TypeError(f"DynamicPartition: partitions must be int32, got {p.dtype.name}")
+    num = static_int(num_partitions, "num_partitions", "DynamicPartition")
+    if num < 1:
+        raise ValueError(f"DynamicPartition: num_partitions must be >= 1, got {num}")
+    return list(execute(_dynamic_partition, (d, p), {"num_partitions": num}))
+
+
+def _infer_stitch(*args, n):
+    data = args[n:]
+    first_i, first_d = args[0], data[0]
+    if first_i.shape is None or first_d.shape is None:
+        return Spec(None, first_d.dtype)
+    return Spec((None,) + first_d.shape[len(first_i.shape):], first_d.dtype)
+
+
+def _stitch_order(xp, indices):
+    """Each input's flat indices, a mask of its elements that survive (a later write to the same
+    index wins, as in TensorFlow), and the output length."""
+    flat = [np.asarray(i.get() if hasattr(i, "get") else i).reshape(-1) for i in indices]
+    everything = np.concatenate(flat) if flat else np.zeros(0, np.int64)
+    if everything.size and everything.min() < 0:
+        raise ValueError(f"indices must be non-negative, got {int(everything.min())}")
+    _, first_from_end = np.unique(everything[::-1], return_index=True)
+    keep_all = np.zeros(everything.size, bool)
+    keep_all[everything.size - 1 - first_from_end] = True
+    keep = np.split(keep_all, np.cumsum([f.size for f in flat])[:-1])
+    return flat, keep, int(everything.max()) + 1 if everything.size else 0
+
+
+@op("DynamicStitch", infer=_infer_stitch)
+def _dynamic_stitch(xp, *args, n):
+    indices, data = args[:n], args[n:]
+    flat, keep, size = _stitch_order(xp, indices)
+    rest = data[0].shape[indices[0].ndim:]
+    out = xp.zeros((size,) + rest, dtype=data[0].dtype)
+    for idx, d, k in zip(flat, data, keep):
+        rows = d.reshape((-1,) + rest)
+        out[xp.asarray(idx[k])] = rows[xp.asarray(np.nonzero(k)[0])]
+    return out
+
+
+@op("DynamicStitchGrad", num_outputs=None,
+    infer=lambda dy, *args, n: tuple(Spec(d.shape, dy.dtype) for d in args[n:]))
+def _dynamic_stitch_grad_op(xp, dy, *args, n):
+    """dy gathered back to each input; elements overwritten by a later input get zero."""
+    indices, data = args[:n], args[n:]
+    flat, keep, _ = _stitch_order(xp, indices)
+    out = []
+    for idx, d, k in zip(flat, data, keep):
+        g = dy[xp.asarray(idx)] * xp.asarray(k.astype(dy.dtype)).reshape(
+            (-1,) + (1,) * (dy.ndim - 1))
+        out.append(g.reshape(d.shape))
+    return tuple(out)
+
+
+@_dynamic_stitch.def_grad
+def _dynamic_stitch_grad(op, dy):
+    n = op.attrs["n"]
+    grads = execute(_dynamic_stitch_grad_op, (dy,) + tuple(op.inputs), op.attrs)
+    return (None,) * n + tuple(grads)
+
+
+@eager_errors("DynamicStitch")
+def dynamic_stitch(indices, data, name=None) -> Tensor:
+    """merged[indices[m][i]] = data[m][i] (`tf.dynamic_stitch`): the inverse of
+    dynamic_partition. Where an index repeats, the last write wins, and only it gets gradient
+    (TensorFlow's gradient also reaches the overwritten ones)."""
+    idx = [to_tensor(i) for i in indices]
+    dat = [to_tensor(d) for d in data]
+    if not idx or len(idx) != len(dat):
+        raise ValueError(f"DynamicStitch: expected as many indices as data tensors (at least "
+                         f"one), got {len(idx)} and {len(dat)}")
+    for i, d in zip(idx, dat):
+        if i.dtype is not dtypes.int32:
+            raise TypeError(f"DynamicStitch: indices must be int32, got {i.dtype.name}")
+        if d.dtype is not dat[0].dtype:
+            raise TypeError(f"DynamicStitch: data must have one dtype, got "
+                            f"{[t.dtype.name for t in dat]}")
+        ishape, dshape = i.shape.as_tuple(), d.shape.as_tuple()
+        if ishape is not None and dshape is not None and (
+                len(dshape) < len(ishape) or any(a is not None and b is not None and a != b
+                                                 for a, b in zip(ishape, dshape))):
+            raise ValueError(f"DynamicStitch: data shape {list(dshape)} must start with its "
+                             f"indices' shape {list(ishape)}")
+    return execute(_dynamic_stitch, tuple(idx) + tuple(dat), {"n": len(idx)})
+
+
+# --- unravel_index -------------------------------------------------------------------------------
+def _infer_unravel(indices, dims):
+    n = None if dims.shape is None else dims.shape[0]
+    if indices.shape is None:
+        return Spec(None, indices.dtype)
+    return Spec((n,) + indices.shape, indices.dtype)
+
+
+@op("UnravelIndex", infer=_infer_unravel, differentiable=False)
+def _unravel_index(xp, indices, dims):
+    dims_list = [int(d) for d in dims.tolist()]
+    total = int(np.prod(dims_list, dtype=np.int64))
+    if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= total):
+        raise ValueError(f"index out of bounds for dims {dims_list}")
+    return xp.stack(xp.unravel_index(indices, dims_list)).astype(indices.dtype)
+
+
+@eager_errors("UnravelIndex")
+def unravel_index(indices, dims, name=None) -> Tensor:
+    """The coordinates in an array of shape `dims` of each flat index (`tf.unravel_index`):
+    shape [len(dims)] + indices.shape."""
+    i = to_tensor(indices)
+    d = to_tensor(dims, i.dtype) if not hasattr(dims, "dtype") else to_tensor(dims)
+    if not i.dtype.is_integer or d.dtype is not i.dtype:
+        raise TypeError(f"UnravelIndex: indices and dims must be integers of one dtype, got "
+                        f"{i.dtype.name} and {d.dtype.name}")
+    if i.shape.rank is not None and i.shape.rank > 1:
+        raise ValueError(f"UnravelIndex: the indices can only be scalar or vector, got shape "
+                         f"{i.shape}")
+    return execute(_unravel_index, (i, d), {})

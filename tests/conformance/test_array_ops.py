@@ -88,6 +88,10 @@ CASES = {
     "identity_n": lambda m: m.identity_n([F, I])[1],
     "embedding_lookup": lambda m: m.nn.embedding_lookup(F[:, :, 0], ROWS),
     "transpose": lambda m: m.transpose(I, [2, 0, 1]),
+    "ensure_shape": lambda m: m.ensure_shape(F, [None, 4, 2]),
+    "dynamic_partition": lambda m: m.dynamic_partition(F, [[0, 1, 1, 0]] * 3, 2)[1],
+    "dynamic_stitch": lambda m: m.dynamic_stitch([[0, 2], [3, 1]], [F[0, :2], F[1, 2:]]),
+    "unravel_index": lambda m: m.unravel_index([3, 11], [3, 4]),
 }
 
 

@@ -134,6 +134,17 @@ SAMPLES = {
                                 {"side": "left", "out_type": tf.int32}),
                      lambda r: ([np.sort(_n(r, 2, 5), -1), _n(r, 2, 3)],
                                 {"side": "right", "out_type": tf.int64})],
+    "EnsureShape": [lambda r: ([_n(r, 2, 3)], {"shape": (None, 3)})],
+    "DynamicPartition": [lambda r: ([_n(r, 4, 2), _i(1, 0, 2, 1)], {"num_partitions": 3}),
+                         lambda r: ([_n(r, 2, 2), np.array([[0, 1], [1, 1]], np.int32)],
+                                    {"num_partitions": 2})],
+    "DynamicPartitionGrad": [lambda r: ([_i(1, 0, 1), _n(r, 3, 2), _n(r, 1, 2), _n(r, 2, 2)],
+                                        {"num_partitions": 2})],
+    "DynamicStitch": [lambda r: ([_i(0, 3), np.array([[1], [3]], np.int32), _n(r, 2, 2),
+                                  _n(r, 2, 1, 2)], {"n": 2})],
+    "DynamicStitchGrad": [lambda r: ([_n(r, 4, 2), _i(0, 3), _i(1, 3), _n(r, 2, 2),
+                                      _n(r, 2, 2)], {"n": 2})],
+    "UnravelIndex": [lambda r: ([_i(5, 7, 0), _i(2, 4)], {})],
 }
 
 SKIP_GRADIENT = {

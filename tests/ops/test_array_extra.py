@@ -132,3 +132,45 @@ def test_embedding_lookup_max_norm():
     except AttributeError as e:  # clip_by_norm needs math ops another area is adding
         pytest.skip(f"math op missing: {e}")
     np.testing.assert_allclose(_np(out), [[0.6, 0.8], [0.3, 0.4]], rtol=1e-6)
+
+
+def test_ensure_shape():
+    x = tf.zeros((2, 3))
+    assert tf.ensure_shape(x, [None, 3]) is not None
+    with pytest.raises(InvalidArgumentError, match="not compatible"):
+        tf.ensure_shape(x, [None, 4])
+    with pytest.raises(InvalidArgumentError):
+        tf.ensure_shape(x, [2])
+
+
+def test_dynamic_partition_and_stitch_round_trip():
+    data = RNG.standard_normal((5, 2))
+    parts = np.array([1, 0, 2, 1, 0], np.int32)
+    pieces = tf.dynamic_partition(data, parts, 3)
+    for i, p in enumerate(pieces):
+        np.testing.assert_array_equal(_np(p), data[parts == i])
+    positions = tf.dynamic_partition(np.arange(5, dtype=np.int32), parts, 3)
+    np.testing.assert_array_equal(_np(tf.dynamic_stitch(positions, pieces)), data)
+    with pytest.raises(InvalidArgumentError):
+        tf.dynamic_partition(data, np.array([0, 0, 3, 0, 0], np.int32), 3)
+    with pytest.raises(TypeError):
+        tf.dynamic_partition(data, parts.astype(np.int64), 3)
+
+
+def test_dynamic_stitch_last_write_wins():
+    out = tf.dynamic_stitch([[0, 2], [1, 2]], [[1.0, 2.0], [3.0, 4.0]])
+    assert out.numpy().tolist() == [1.0, 3.0, 4.0]
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.dynamic_stitch([[0, 1], [1]], [x, x[:1] * 3.0])
+    assert tape.gradient(y, x).numpy().tolist() == [4.0, 0.0]  # x[1] was overwritten
+
+
+def test_unravel_index():
+    out = tf.unravel_index([5, 7, 0], [2, 4])
+    np.testing.assert_array_equal(_np(out), np.stack(np.unravel_index([5, 7, 0], (2, 4))))
+    assert out.dtype == tf.int32
+    assert tf.unravel_index(5, [2, 4]).numpy().tolist() == [1, 1]
+    with pytest.raises(InvalidArgumentError):
+        tf.unravel_index(8, [2, 4])
