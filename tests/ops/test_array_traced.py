@@ -122,3 +122,48 @@ def test_eager_values_are_unaffected():
     assert ctx.graph is None
     x = tf.constant(np.zeros((2, 3)))
     assert tf.reshape(x, [tf.shape(x)[0], -1]).shape == (2, 3)
+
+
+# --- through tf.function: the same programs traced and run give the eager values --------------
+X = np.random.default_rng(0).standard_normal((2, 3, 4)).astype(np.float32)
+
+TRACED = {
+    "reshape_dynamic": lambda x: tf.reshape(x, [tf.shape(x)[0], -1]),
+    "zeros_dynamic": lambda x: tf.zeros([tf.shape(x)[0], 5]) + tf.reduce_sum(x),
+    "getitem_symbolic": lambda x: x[tf.shape(x)[0] - 1, :, tf.shape(x)[2] - 2:],
+    "slice_dynamic": lambda x: tf.slice(x, [0, tf.shape(x)[1] - 2, 1], [-1, 2, 2]),
+    "concat_stack": lambda x: tf.stack(tf.unstack(tf.concat([x, x * 2.0], axis=1), axis=2), 0),
+    "gather_where": lambda x: tf.gather(x, tf.where(x[:, 0, 0] > 0)[:, 0]),
+    "boolean_mask": lambda x: tf.boolean_mask(x, x[..., 0] > 0),
+    "pad_tile": lambda x: tf.tile(tf.pad(x, [[0, 0], [1, 1], [2, 0]], "SYMMETRIC"), [1, 2, 1]),
+    "scatter_dynamic": lambda x: tf.scatter_nd([[1]], x[:1], tf.shape(x)),
+    "sort_split": lambda x: tf.split(tf.sort(x, axis=-1), 2, axis=-1)[1],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRACED))
+def test_traced_matches_eager(name):
+    fn = TRACED[name]
+    traced = tf.function(fn, input_signature=[tf.TensorSpec([None, 3, 4], tf.float32)])
+    want = fn(tf.constant(X))
+    got = traced(tf.constant(X))
+    assert got.dtype == want.dtype and tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)
+
+
+def test_traced_gradients():
+    @tf.function
+    def grads(x, ids):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(tf.gather(x, ids) * 2.0) + tf.reduce_sum(x[1:, ::2] * 3.0)
+        return tape.gradient(y, x)
+
+    x = np.ones((3, 4), np.float32)
+    with tf.GradientTape() as tape:
+        t = tf.constant(x)
+        tape.watch(t)
+        y = tf.reduce_sum(tf.gather(t, [0, 2, 2]) * 2.0) + tf.reduce_sum(t[1:, ::2] * 3.0)
+    want = tf.convert_to_tensor(tape.gradient(y, t))
+    got = tf.convert_to_tensor(grads(tf.constant(x), tf.constant([0, 2, 2])))
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
