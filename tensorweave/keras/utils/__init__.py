@@ -1,11 +1,26 @@
-"""keras.utils: data helpers, seeding and file download."""
+"""keras.utils: data helpers, seeding, downloads, PyDataset."""
 
-from tensorweave.keras.utils.numerical_utils import normalize, to_categorical
+from tensorweave.keras.utils.file_utils import get_file, validate_file
+from tensorweave.keras.utils.numerical_utils import normalize, pad_sequences, to_categorical
+from tensorweave.keras.utils.py_dataset import PyDataset, Sequence
 from tensorweave.keras.utils.rng_utils import set_random_seed
 
 
+def plot_model(model, to_file: str = "model.png", **kwargs):
+    """Not available: drawing a model needs pydot and Graphviz, which tensorweave does not use.
+    `model.summary()` prints the same structure as text."""
+    raise NotImplementedError("keras.utils.plot_model is not implemented in tensorweave (it needs "
+                              "pydot and Graphviz); use model.summary() for the layer table")
+
+
+def model_to_dot(model, **kwargs):
+    """Not available, as plot_model."""
+    raise NotImplementedError("keras.utils.model_to_dot is not implemented in tensorweave (it "
+                              "needs pydot and Graphviz)")
+
+
 def __getattr__(name):
-    # Progbar lives in the engine's progbar.py, which imports the engine's pieces: load on use.
+    # Progbar lives in the engine's progbar.py: loaded on first use.
     if name == "Progbar":
         from tensorweave.keras.utils.progbar import Progbar
 

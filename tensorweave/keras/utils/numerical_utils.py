@@ -50,3 +50,46 @@ def normalize(x, axis: int = -1, order: int = 2):
     norm = np.atleast_1d(np.linalg.norm(x, order, axis))
     norm[norm == 0] = 1
     return x / np.expand_dims(norm, axis)
+
+
+def pad_sequences(sequences, maxlen: int | None = None, dtype="int32", padding: str = "pre",
+                  truncating: str = "pre", value=0.0) -> np.ndarray:
+    """A list of sequences as one (n, maxlen) array, padded (and truncated) at the start
+    ('pre') or the end ('post').
+
+    >>> pad_sequences([[1, 2], [3]], maxlen=3)
+    array([[0, 1, 2],
+           [0, 0, 3]], dtype=int32)
+    """
+    if padding not in ("pre", "post"):
+        raise ValueError(f'Padding type "{padding}" not understood')
+    if truncating not in ("pre", "post"):
+        raise ValueError(f'Truncating type "{truncating}" not understood')
+    lengths = []
+    sample_shape = ()
+    for s in sequences:
+        if not hasattr(s, "__len__"):
+            raise ValueError(f"`sequences` must be a list of iterables. Found non-iterable: {s}")
+        lengths.append(len(s))
+        if len(s) and not sample_shape:
+            sample_shape = np.asarray(s).shape[1:]
+    if maxlen is None:
+        maxlen = max(lengths) if lengths else 0
+    is_text = np.issubdtype(np.dtype(dtype), np.str_) or np.issubdtype(np.dtype(dtype),
+                                                                       np.object_)
+    if isinstance(value, str) and not is_text:
+        raise ValueError(f"`dtype` {dtype} is not compatible with `value`'s type: {type(value)}")
+    out = np.full((len(sequences), maxlen) + sample_shape, value, dtype=dtype)
+    for i, s in enumerate(sequences):
+        if not len(s) or maxlen == 0:
+            continue
+        trunc = s[-maxlen:] if truncating == "pre" else s[:maxlen]
+        trunc = np.asarray(trunc, dtype=dtype)
+        if trunc.shape[1:] != sample_shape:
+            raise ValueError(f"Shape of sample {trunc.shape[1:]} of sequence at position {i} "
+                             f"is different from expected shape {sample_shape}")
+        if padding == "post":
+            out[i, :len(trunc)] = trunc
+        else:
+            out[i, maxlen - len(trunc):] = trunc
+    return out
