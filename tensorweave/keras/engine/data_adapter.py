@@ -115,6 +115,8 @@ class EpochIterator:
                  shuffle=False, class_weight=None):
         self.steps_per_epoch = steps_per_epoch
         self.class_weight = class_weight
+        # Each epoch's shuffle order comes from (seed, epoch), so a resumed fit sees the same order.
+        self._seed = int(np.random.randint(0, 2**31 - 1))
         self.exhausted = False
         self._iterator = None
         if is_dataset(x) or is_py_dataset(x) or _is_iterator(x):
@@ -156,15 +158,16 @@ class EpochIterator:
         self._batches_per_pass = batches
 
     # --- arrays --------------------------------------------------------------------------------
-    def _array_batches(self):
+    def _array_batches(self, epoch: int, skip: int):
+        rng = np.random.RandomState((self._seed + epoch) % (2**31 - 1))
         index = np.arange(self._n)
         if self._shuffle == "batch":
-            order = np.random.permutation(self._batches_per_pass)
+            order = rng.permutation(self._batches_per_pass)
             index = np.concatenate([index[i * self.batch_size:(i + 1) * self.batch_size]
                                     for i in order]) if self._n else index
         elif self._shuffle:
-            index = np.random.permutation(self._n)
-        for b in range(self._batches_per_pass):
+            index = rng.permutation(self._n)
+        for b in range(skip, self._batches_per_pass):
             sel = index[b * self.batch_size:(b + 1) * self.batch_size]
             contiguous = not self._shuffle
             lo, hi = b * self.batch_size, min((b + 1) * self.batch_size, self._n)
@@ -188,13 +191,16 @@ class EpochIterator:
             yield (x, y) if sw is None else (x, y, sw)
 
     # --- epochs --------------------------------------------------------------------------------
-    def epoch(self):
-        """Yields (step, batch) pairs for one epoch."""
+    def epoch(self, index: int = 0, skip: int = 0):
+        """Yields (step, batch) pairs for epoch `index`, leaving out its first `skip` steps."""
         if self._kind == "arrays":
             steps = self.num_batches
-            step = 0
+            step = skip
+            passes = 0
             while step < steps:
-                for batch in self._array_batches():
+                first = step % self._batches_per_pass if passes == 0 else 0
+                passes += 1
+                for batch in self._array_batches(index * 7919 + passes, first):
                     if step >= steps:
                         return
                     yield step, batch
@@ -203,12 +209,18 @@ class EpochIterator:
                     return
             return
         if self._kind == "pydataset":
-            yield from self._py_dataset_epoch()
+            yield from self._py_dataset_epoch(skip)
             return
         persistent = self.steps_per_epoch is not None or self._kind == "generator"
         if self._iterator is None or not persistent:
             self._iterator = iter(self._source)
-        step = 0
+        for _ in range(skip):  # resuming mid-epoch: move the iterator past the steps done
+            try:
+                next(self._iterator)
+            except StopIteration:
+                self._iterator = None
+                return
+        step = skip
         while self.steps_per_epoch is None or step < self.steps_per_epoch:
             try:
                 batch = next(self._iterator)
@@ -228,11 +240,11 @@ class EpochIterator:
             yield step, self._apply_class_weight(_as_batch(batch))
             step += 1
 
-    def _py_dataset_epoch(self):
+    def _py_dataset_epoch(self, skip: int = 0):
         ds = self._source
         n = len(ds)
         steps = n if self.steps_per_epoch is None else min(self.steps_per_epoch, n)
-        for i in range(steps):
+        for i in range(skip, steps):
             yield i, self._apply_class_weight(_as_batch(ds[i]))
         ds.on_epoch_end()
 

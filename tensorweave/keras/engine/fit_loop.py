@@ -69,16 +69,23 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
     object.__setattr__(model, "stop_training", False)
     object.__setattr__(model, "_in_fit", True)
     cbs.on_train_begin()
+    # BackupAndRestore sets these in on_train_begin to resume where a killed fit stopped.
+    initial_epoch = max(initial_epoch, getattr(model, "_initial_epoch", None) or 0)
+    skip = getattr(model, "_initial_step", None) or 0
+    object.__setattr__(model, "_initial_epoch", None)
+    object.__setattr__(model, "_initial_step", None)
     training_logs = None
+    first = True
     try:
         for epoch in range(initial_epoch, epochs):
             model.reset_metrics()
             cbs.on_epoch_begin(epoch)
             logs = None
             last = -1
-            for step, batches in _chunks(data.epoch(), n_exec):
-                if not model.built or step == 0 and epoch == initial_epoch:
+            for step, batches in _chunks(data.epoch(epoch, skip), n_exec):
+                if first:
                     model._symbolic_build(batches[0])
+                    first = False
                 cbs.on_train_batch_begin(step)
                 logs = train_function(batches)
                 last = step + len(batches) - 1
@@ -86,7 +93,8 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
                                        else None)
                 if model.stop_training:
                     break
-            if last < 0 and logs is None:
+            resumed, skip = skip > 0, 0
+            if last < 0 and logs is None and not resumed:
                 if data.exhausted:
                     break
                 raise ValueError("The training data produced no batch: it is empty.")
