@@ -35,6 +35,7 @@ from tensorweave.ops.control_flow_ops import (case, cond, foldl, foldr, map_fn, 
                                               while_loop)
 from tensorweave.ops.tensor_array import TensorArray
 from tensorweave.ops.logging_ops import print_v2 as print  # noqa: A001 - TensorFlow's name
+from tensorweave.graph import autograph
 from tensorweave.api import (autodiff, bitwise, debugging, dtypes, errors, experimental, image,
                              io, linalg, math, nn, random, saved_model, signal, sparse, strings,
                              train)

@@ -30,12 +30,14 @@ import numpy as np
 from tensorweave.framework import context as _context
 from tensorweave.framework.constant_op import convert_to_tensor
 from tensorweave.framework.context import ctx
-from tensorweave.framework.op_def import _to_device, execute
+from tensorweave.framework.op_def import _to_device
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_spec import TensorSpec
 from tensorweave.graph import signature as sig
+from tensorweave.graph.autograph import convert
 from tensorweave.graph.executor import Executor
-from tensorweave.graph.graph import CONST, PLACEHOLDER, Graph
+from tensorweave.graph.graph import Graph
+from tensorweave.graph.replay import replay
 from tensorweave.util import nest
 
 _FREQUENT_TRACES = 5  # TensorFlow's threshold for the retracing warning
@@ -185,33 +187,6 @@ def _match(traced, given, name, tensors):
             tensors.append(g)
 
 
-def replay(graph: Graph, tensors: list, captured: list = ()) -> list:
-    """Runs `graph`'s nodes one by one through `execute`: eagerly (where tapes record them) or
-    into the graph being traced (inlining). Returns the values of `graph.outputs`."""
-    env = {}
-    for p, t in zip(graph.inputs, tensors):
-        env[id(p)] = t if isinstance(t, Tensor) else convert_to_tensor(t)
-    for (outer, inner), t in zip(graph.captures, captured):
-        env[id(inner)] = t
-    for node in graph.nodes:
-        op = node.op_def
-        if op is PLACEHOLDER:
-            continue
-        if op is CONST:
-            env[id(node.outputs[0])] = node.attrs["value"].tensor
-            continue
-        if op.name == "ReadVariableOp":
-            env[id(node.outputs[0])] = node.attrs["var"].value()
-            continue
-        result = execute(op, tuple(env[id(t)] for t in node.inputs), node.attrs)
-        if op.num_outputs == 1:
-            env[id(node.outputs[0])] = result
-        elif op.num_outputs != 0:
-            for o, r in zip(node.outputs, result):
-                env[id(o)] = r
-    return [env[id(t)] for t in graph.outputs]
-
-
 class Function:
     """A Python function wrapped by `tf.function`: polymorphic, one trace per input signature."""
 
@@ -235,6 +210,7 @@ class Function:
         self._warned = False
         self._variables_created = False
         self._converted = None
+        self._unbound = None  # (function, weakref to the instance) for a bound method
         self._bound = weakref.WeakKeyDictionary()
         functools.update_wrapper(self, python_function, updated=())
 
@@ -274,6 +250,7 @@ class Function:
             method.__signature__ = _drop_first(fn)
             bound = Function(method, self._name, self._input_signature, self._autograph,
                              self._jit_compile, self._reduce_retracing)
+            bound._unbound = (fn, ref)
             try:
                 self._bound[instance] = bound
             except TypeError:
@@ -303,9 +280,14 @@ class Function:
         if self._converted is None:
             fn = self._python_function
             if self._autograph:
-                from tensorweave.graph.autograph import convert
+                if self._unbound is not None:
+                    raw, ref = self._unbound
+                    converted = convert(raw)
 
-                fn = convert(fn)
+                    def fn(*args, **kwargs):
+                        return converted(ref(), *args, **kwargs)
+                else:
+                    fn = convert(fn)
             self._converted = fn
         return self._converted
 

@@ -24,7 +24,7 @@ from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.graph import subgraph
-from tensorweave.graph.function import replay
+from tensorweave.graph.replay import replay
 from tensorweave.graph.subgraph import SubFunction, outer_graph_of, union_captures
 from tensorweave.ops._infer import Spec
 from tensorweave.ops.binary_ops import less, logical_and
@@ -159,13 +159,20 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
         if a.dtype is not b.dtype:
             raise TypeError(f"tf.cond: true_fn returns a {a.dtype.name} where false_fn returns "
                             f"a {b.dtype.name} ({a.name} vs {b.name}).")
+    outs = build_if(pred, g_then, g_else)
+    if r_then is None:
+        return None
+    return nest.pack_sequence_as(r_then, outs)
+
+
+def build_if(pred, g_then, g_else) -> list:
+    """Adds an `If` node running traced branch graphs (same output types) to pred's graph."""
     caps, (p_then, p_else) = union_captures(g_then, g_else)
     then_b, else_b = SubFunction(g_then, 0, p_then), SubFunction(g_else, 0, p_else)
     opdef = _if if (then_b.stateful or else_b.stateful) else _stateless_if
+    outer = outer_graph_of(pred)
     outs = outer.add_op(opdef, (pred, *caps), {"then_branch": then_b, "else_branch": else_b})
-    if r_then is None:
-        return None
-    return nest.pack_sequence_as(r_then, list(outs))
+    return list(outs)
 
 
 def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
