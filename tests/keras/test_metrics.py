@@ -194,3 +194,13 @@ def test_subclass_without_super_init_fails_clearly():
 
     with pytest.raises(RuntimeError, match="super"):
         Bad()
+
+
+def test_directions_for_monitoring():
+    up = [metrics.Accuracy(), metrics.SparseCategoricalAccuracy(), metrics.AUC(),
+          metrics.Precision(), metrics.Recall(), metrics.CosineSimilarity(),
+          metrics.TruePositives()]
+    down = [metrics.Mean(), metrics.MeanSquaredError(), metrics.FalsePositives(),
+            metrics.SparseCategoricalCrossentropy()]
+    assert all(m._direction == "up" for m in up)
+    assert all(m._direction == "down" for m in down)

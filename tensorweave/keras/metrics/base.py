@@ -41,6 +41,9 @@ class Metric:
     2.0
     """
 
+    # Which way is better ("up" or "down"), for callbacks monitoring in mode="auto".
+    _direction = "down"
+
     def __init__(self, dtype=None, name: str | None = None):
         self.name = name or auto_name(type(self).__name__)
         self._dtype = tf.as_dtype(dtype or "float32")

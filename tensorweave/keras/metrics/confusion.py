@@ -123,6 +123,8 @@ class _ConfusionMatrixConditionCount(Metric):
 class TruePositives(_ConfusionMatrixConditionCount):
     """The (weighted) number of true positives at each threshold (0.5 by default)."""
 
+    _direction = "up"
+
     _which = "tp"
 
 
@@ -135,6 +137,8 @@ class FalsePositives(_ConfusionMatrixConditionCount):
 class TrueNegatives(_ConfusionMatrixConditionCount):
     """The (weighted) number of true negatives at each threshold."""
 
+    _direction = "up"
+
     _which = "tn"
 
 
@@ -146,6 +150,7 @@ class FalseNegatives(_ConfusionMatrixConditionCount):
 
 class _PrecisionRecall(Metric):
     _counts = ()
+    _direction = "up"
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -202,6 +207,8 @@ class Recall(_PrecisionRecall):
 class AUC(Metric):
     """Area under the ROC or precision-recall curve, from counts at `num_thresholds` thresholds
     evenly spread over [0, 1] (Riemann sums with Keras's interpolation)."""
+
+    _direction = "up"
 
     def __init__(self, num_thresholds: int = 200, curve: str = "ROC",
                  summation_method: str = "interpolation", name=None, dtype=None,

@@ -46,6 +46,7 @@ MeanSquaredLogarithmicError = _wrapper(
     "mean_squared_logarithmic_error", {}, "Mean squared error of log(1 + y).")
 CosineSimilarity = _wrapper("CosineSimilarity", cosine_similarity, "cosine_similarity",
                             {"axis": -1}, "Mean cosine similarity along `axis`.")
+CosineSimilarity._direction = "up"
 LogCoshError = _wrapper("LogCoshError", losses.log_cosh, "logcosh", {},
                         "Mean of log(cosh(error)).")
 BinaryCrossentropy = _wrapper("BinaryCrossentropy", losses.binary_crossentropy,
