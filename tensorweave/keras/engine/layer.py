@@ -20,6 +20,7 @@ the call for Functional models instead of running kernels.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import threading
@@ -79,6 +80,12 @@ def _signature(cls) -> _Signature:
 
 class Layer(Module):
     """The base class of layers (Keras 3's `keras.layers.Layer`). See the module docstring."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            cls.build = _marking_built(build)
 
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
@@ -522,7 +529,15 @@ class Layer(Module):
                   "dtype": serialize_policy(self._dtype_policy)}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
+        if self._activity_regularizer is not None:
+            from tensorweave.keras import regularizers
+
+            config["activity_regularizer"] = regularizers.serialize(self._activity_regularizer)
         cls = type(self)
+        if cls is Layer:
+            config.setdefault("activity_regularizer", None)
+            config["autocast"] = self.autocast
+            return config
         if cls.__init__ is Layer.__init__:
             return config
         args, kwargs = self._init_args
@@ -533,6 +548,8 @@ class Layer(Module):
         if bound is not None:
             extra = {k: v for k, v in bound.arguments.items() if k != "self"}
             extra.update(extra.pop("kwargs", {}) if isinstance(extra.get("kwargs"), dict) else {})
+            extra = {k: v for k, v in extra.items() if k not in config and k not in (
+                "activity_regularizer", "dtype", "input_shape", "batch_size", "input_dim")}
             if all(_is_plain(v) for v in extra.values()):
                 config.update(extra)
                 return config
@@ -560,6 +577,21 @@ class Layer(Module):
     @property
     def submodules(self) -> tuple:
         return tuple(self._flatten_layers(include_self=False))
+
+
+def _marking_built(build):
+    """Wraps a subclass's build: weights created eagerly, and `built` set, as Keras does."""
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        with init_scope():
+            result = build(self, *args, **kwargs)
+        object.__setattr__(self, "built", True)
+        if args and "_build_input_shape" not in self.__dict__:
+            object.__setattr__(self, "_build_input_shape", args[0])
+        return result
+
+    wrapper._marks_built = True
+    return wrapper
 
 
 def _is_plain(v) -> bool:
