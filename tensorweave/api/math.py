@@ -19,3 +19,8 @@ from tensorweave.ops.segment_ops import (segment_max, segment_mean, segment_min,
                                          unsorted_segment_mean, unsorted_segment_min,
                                          unsorted_segment_prod, unsorted_segment_sqrt_n,
                                          unsorted_segment_sum)
+from tensorweave.ops.math_ops import (approx_max_k, approx_min_k, bessel_i0,  # noqa: F401
+                                      bessel_i0e, bessel_i1, bessel_i1e, erfcinv,
+                                      invert_permutation, is_non_decreasing,
+                                      is_strictly_increasing, lbeta, ndtri, nextafter,
+                                      reciprocal_no_nan, zero_fraction, zeta)

@@ -43,7 +43,14 @@ def _elementwise(fn):
 
 
 class _NumpyFallback:
-    """erf, erfc, gammaln, digamma, ... from Python's math module, for NumPy without SciPy."""
+    """erf, erfc, gammaln, digamma, i0 from Python's math module and NumPy, for NumPy without
+    SciPy; the rarer functions (erfinv, polygamma, zeta, i0e, i1, i1e) say that they need it."""
+
+    i0 = staticmethod(np.i0)
+
+    def __getattr__(self, name):
+        raise NotImplementedError(f"the special function {name} needs SciPy on the CPU "
+                                  f"(pip install scipy)")
 
     erf = staticmethod(_elementwise(math.erf))
     erfc = staticmethod(_elementwise(math.erfc))

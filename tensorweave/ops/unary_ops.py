@@ -23,8 +23,8 @@ from tensorweave.ops.math_core import (COMPLEX, FLOATS, INEXACT, INTS, NUMBERS, 
 __all__ = ["abs", "sign", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p", "sigmoid", "tanh",
            "floor", "ceil", "round", "rint", "reciprocal", "sin", "cos", "tan", "asin", "acos",
            "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc", "erfinv", "lgamma",
-           "digamma", "polygamma", "softplus", "softsign", "log_sigmoid", "is_nan", "is_inf", "is_finite",
-           "logical_not", "invert", "real", "imag", "angle", "complex"]
+           "digamma", "polygamma", "softplus", "softsign", "log_sigmoid", "is_nan", "is_inf",
+           "is_finite", "logical_not", "invert", "real", "imag", "angle", "complex"]
 
 # NumPy warns on log(0), sqrt(-1), ...; TensorFlow returns inf/nan silently, and so do we.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tensorweave\.ops\.")
@@ -83,7 +83,8 @@ def abs(x, name=None):  # noqa: A001 - TensorFlow's public name
     return execute(_abs, (x,), _NO_ATTRS)
 
 
-sign = _public(_sign, NUMBERS, "sign", "-1, 0 or 1 by the sign of x (x/|x| for complex) (`tf.sign`).")
+sign = _public(_sign, NUMBERS, "sign",
+               "-1, 0 or 1 by the sign of x (x/|x| for complex) (`tf.sign`).")
 
 
 @_abs.def_grad
@@ -146,7 +147,8 @@ exp = _public(_exp, INEXACT, "exp", "e ** x elementwise (`tf.exp`, `tf.math.exp`
 expm1 = _public(_expm1, INEXACT, "expm1", "exp(x) - 1, accurate near 0 (`tf.math.expm1`).")
 log = _public(_log, INEXACT, "log", "The natural logarithm elementwise (`tf.math.log`).")
 log1p = _public(_log1p, INEXACT, "log1p", "log(1 + x), accurate near 0 (`tf.math.log1p`).")
-reciprocal = _public(_reciprocal, INEXACT, "reciprocal", "1 / x elementwise (`tf.math.reciprocal`).")
+reciprocal = _public(_reciprocal, INEXACT, "reciprocal",
+                     "1 / x elementwise (`tf.math.reciprocal`).")
 
 
 @_sqrt.def_grad

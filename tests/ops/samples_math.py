@@ -125,7 +125,9 @@ SAMPLES = {
     "ReduceLogSumExp": _red(),
     "EuclideanNorm": _red(_away),
     "ReducedCount": [lambda r: ([_n(r, 2, 3), _n(r, 2)], {})],
-    "Cumsum": _scan(), "Cumprod": _scan(_away), "CumulativeLogsumexp": [  # exclusive starts at log(0) = -inf: tested in test_reduction_ops
+    "Cumsum": _scan(), "Cumprod": _scan(_away),
+    # an exclusive scan starts at log(0) = -inf: tested in test_reduction_ops instead
+    "CumulativeLogsumexp": [
         lambda r: ([_n(r, 2, 3)], {"axis": 1, "exclusive": False, "reverse": False}),
         lambda r: ([_n(r, 3, 2)], {"axis": 0, "exclusive": False, "reverse": True})],
 }
@@ -183,9 +185,16 @@ SAMPLES.update({
                lambda r: ([_n(r, 2, 3), _n(r, 3), _n(r, 4)], {"equation": "ij,j,k->ik"}),
                lambda r: ([_n(r, 2, 3)], {"equation": "ij->j"}),
                lambda r: ([_n(r, 2, 3), _n(r, 2, 3)], {"equation": "ij,ij"})],
+    "BesselI0": _u(_n), "BesselI0e": _u(_away), "BesselI1": _u(_n), "BesselI1e": _u(_away),
+    "Zeta": [lambda r: ([r.uniform(1.5, 3.0, (2, 3)), _pos(r, 3)], {})],
+    "NextAfter": [lambda r: ([_n(r, 2, 3), _n(r, 3)], {})],
+    "InvertPermutation": [lambda r: ([r.permutation(5).astype(np.int32)], {})],
+    "IsNonDecreasing": [lambda r: ([np.sort(_n(r, 6)).reshape(2, 3)], {})],
+    "IsStrictlyIncreasing": [lambda r: ([_n(r, 4)], {})],
 })
 
 SKIP_GRADIENT = {
+    "Zeta": "TensorFlow defines only the q gradient (none in x); test_math_ops checks q",
     "Polygamma": "defined only at integer orders, so finite differences in n are NaN; the x "
                  "gradient is checked in test_unary_ops",
 }

@@ -261,3 +261,54 @@ def test_special_function_fallback_without_scipy():
     assert np.isnan(fb.digamma(np.array([-1.0, 0.0]))).all()
     np.testing.assert_allclose(fb.erf(x), [math.erf(v) for v in x])
     np.testing.assert_allclose(fb.gammaln(x[2:]), [math.lgamma(v) for v in x[2:]])
+
+
+def test_rest_of_tf_math():
+    x = np.array([-2.0, -0.5, 0.0, 0.7, 3.0])
+    sp = pytest.importorskip("scipy.special")
+    for name, ref in [("bessel_i0", sp.i0), ("bessel_i0e", sp.i0e), ("bessel_i1", sp.i1),
+                      ("bessel_i1e", sp.i1e)]:
+        np.testing.assert_allclose(getattr(tf.math, name)(x).numpy(), ref(x), rtol=1e-12)
+    p = np.array([0.1, 0.5, 0.9])
+    np.testing.assert_allclose(tf.math.ndtri(p).numpy(), sp.ndtri(p), rtol=1e-10)
+    np.testing.assert_allclose(tf.math.erfcinv(p).numpy(), sp.erfcinv(p), rtol=1e-10)
+    np.testing.assert_allclose(tf.math.lbeta([[1.0, 2.0, 3.0]]).numpy(),
+                               [np.log(sp.beta(1, 5) * sp.beta(2, 3))], rtol=1e-6)
+    np.testing.assert_allclose(tf.math.zeta(2.0, [1.0]).numpy(), [np.pi ** 2 / 6], rtol=1e-6)
+    assert tf.math.nextafter(1.0, 2.0).numpy() == np.nextafter(np.float32(1), np.float32(2))
+    np.testing.assert_array_equal(tf.math.reciprocal_no_nan([0.0, 2.0]).numpy(), [0.0, 0.5])
+    assert tf.math.zero_fraction([0, 1, 0, 3]).numpy() == 0.5
+    np.testing.assert_array_equal(tf.math.invert_permutation([2, 0, 1]).numpy(), [1, 2, 0])
+    with pytest.raises(InvalidArgumentError, match="permutation"):
+        tf.math.invert_permutation([0, 0, 1])
+    assert bool(tf.math.is_non_decreasing([[1, 1], [2, 3]]))
+    assert not bool(tf.math.is_strictly_increasing([1, 1, 2]))
+    m = np.random.default_rng(0).standard_normal((3, 5))
+    values, indices = tf.math.approx_max_k(m, 2, reduction_dimension=0)
+    np.testing.assert_array_equal(values.numpy(), -np.sort(-m, axis=0)[:2])
+    np.testing.assert_array_equal(indices.numpy(), np.argsort(-m, axis=0)[:2])
+    values, _ = tf.math.approx_min_k(m, 1)
+    np.testing.assert_array_equal(values.numpy(), m.min(axis=1, keepdims=True))
+
+
+def test_bessel_i1_gradient_at_zero_is_one_half():
+    # the limit of I1'(x) at 0 (TensorFlow's own rule gives 1 there)
+    x = tf.constant([0.0, 0.3], tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(tf.math.bessel_i1(x) + tf.math.bessel_i1e(x))
+    sp = pytest.importorskip("scipy.special")
+    eps = 1e-6
+    x0 = x.numpy()
+    num = (sp.i1(x0 + eps) + sp.i1e(x0 + eps) - sp.i1(x0 - eps) - sp.i1e(x0 - eps)) / (2 * eps)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), num, rtol=1e-6)
+
+
+def test_zeta_gradient_in_q():
+    x, q = tf.constant([2.0, 3.0], tf.float64), tf.constant([1.5, 2.0], tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(q)
+        y = tf.reduce_sum(tf.math.zeta(x, q))
+    eps = 1e-6
+    num = (tf.math.zeta(x, q + eps).numpy() - tf.math.zeta(x, q - eps).numpy()) / (2 * eps)
+    np.testing.assert_allclose(tape.gradient(y, q).numpy(), num, rtol=1e-6)

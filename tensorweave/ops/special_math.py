@@ -1,0 +1,252 @@
+"""The rest of tf.math: Bessel functions, ndtri/erfcinv, lbeta, zeta, nextafter,
+reciprocal_no_nan, zero_fraction, invert_permutation, is_non_decreasing /
+is_strictly_increasing, approx_max_k / approx_min_k.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+
+from tensorweave.framework import dtypes
+from tensorweave.framework.op_def import execute, op
+from tensorweave.ops import _infer
+from tensorweave.ops._array_util import static_int
+from tensorweave.ops._convert import binary, tensor
+from tensorweave.ops._special import special
+from tensorweave.ops.binary_ops import divide_no_nan, equal
+from tensorweave.ops.counting_ops import top_k
+from tensorweave.ops.einsum_ops import einsum
+from tensorweave.ops.math_core import (FLOATS, INEXACT, REALS, add, cast, check_dtype, multiply,
+                                       negative, subtract, sum_to_shape_of)
+from tensorweave.ops.reduction_ops import reduce_mean, reduce_sum
+from tensorweave.ops.unary_ops import erfinv, lgamma, sign
+
+__all__ = ["bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e", "ndtri", "erfcinv", "lbeta",
+           "zeta", "nextafter", "reciprocal_no_nan", "zero_fraction", "invert_permutation",
+           "is_non_decreasing", "is_strictly_increasing", "approx_max_k", "approx_min_k"]
+
+_NO_ATTRS: dict = {}
+
+
+def _c(x, value):
+    return tensor(value, x.dtype)
+
+
+# --- modified Bessel functions of the first kind -------------------------------------------------
+def _bessel(tf_name, fn_name):
+    def kernel(xp, x):
+        return special(xp).__getattribute__(fn_name)(x).astype(x.dtype, copy=False)
+    kernel.__doc__ = f"{tf_name}: scipy.special.{fn_name} elementwise."
+    return op(tf_name, infer=_infer.same, elementwise=True)(kernel)
+
+
+_i0, _i0e, _i1, _i1e = (_bessel("BesselI0", "i0"), _bessel("BesselI0e", "i0e"),
+                        _bessel("BesselI1", "i1"), _bessel("BesselI1e", "i1e"))
+
+
+def _public_bessel(opdef, py_name, doc):
+    def fn(x, name=None):
+        x = tensor(x)
+        if x.dtype not in FLOATS:
+            check_dtype(x, FLOATS, opdef.name)
+        return execute(opdef, (x,), _NO_ATTRS)
+    fn.__name__ = fn.__qualname__ = py_name
+    fn.__doc__ = doc
+    return fn
+
+
+bessel_i0 = _public_bessel(_i0, "bessel_i0", "The modified Bessel function I0 "
+                           "(`tf.math.bessel_i0`).")
+bessel_i0e = _public_bessel(_i0e, "bessel_i0e", "exp(-|x|) * I0(x), without overflow "
+                            "(`tf.math.bessel_i0e`).")
+bessel_i1 = _public_bessel(_i1, "bessel_i1", "The modified Bessel function I1 "
+                           "(`tf.math.bessel_i1`).")
+bessel_i1e = _public_bessel(_i1e, "bessel_i1e", "exp(-|x|) * I1(x), without overflow "
+                            "(`tf.math.bessel_i1e`).")
+
+
+@_i0.def_grad
+def _i0_grad(op, dy):
+    return (multiply(dy, bessel_i1(op.inputs[0])),)
+
+
+@_i0e.def_grad
+def _i0e_grad(op, dy):
+    (x,), (y,) = op.inputs, op.outputs
+    return (multiply(dy, subtract(bessel_i1e(x), multiply(sign(x), y))),)
+
+
+def _i1_like_grad(i0_like, op, dy, scaled):
+    # I1'(x) = I0(x) - I1(x)/x, whose limit at 0 is 1/2 (I1(x)/x -> 1/2)
+    (x,), (y,) = op.inputs, op.outputs
+    at_zero = cast(equal(x, _c(x, 0)), x.dtype)
+    d = subtract(subtract(i0_like(x), divide_no_nan(y, x)), multiply(at_zero, _c(x, 0.5)))
+    if scaled:
+        d = subtract(d, multiply(sign(x), y))
+    return (multiply(dy, d),)
+
+
+@_i1.def_grad
+def _i1_grad(op, dy):
+    return _i1_like_grad(bessel_i0, op, dy, scaled=False)
+
+
+@_i1e.def_grad
+def _i1e_grad(op, dy):
+    return _i1_like_grad(bessel_i0e, op, dy, scaled=True)
+
+
+# --- inverse normal CDF, lbeta, zeta -------------------------------------------------------------
+def ndtri(x, name=None):
+    """The inverse of the standard normal CDF, sqrt(2) * erfinv(2x - 1) (`tf.math.ndtri`)."""
+    x = tensor(x)
+    return multiply(_c(x, math.sqrt(2.0)), erfinv(subtract(multiply(_c(x, 2), x), _c(x, 1))))
+
+
+def erfcinv(x, name=None):
+    """The inverse of erfc, erfinv(1 - x) (`tf.math.erfcinv`)."""
+    x = tensor(x)
+    return negative(erfinv(subtract(x, _c(x, 1))))
+
+
+def lbeta(x, name=None):
+    """log|B(x)| over the last axis: sum(lgamma(x)) - lgamma(sum(x)) (`tf.math.lbeta`)."""
+    x = tensor(x)
+    if not x.dtype.is_floating:
+        raise TypeError(f"lbeta expects a floating tensor, got {x.dtype.name}")
+    return subtract(reduce_sum(lgamma(x), axis=-1), lgamma(reduce_sum(x, axis=-1)))
+
+
+@op("Zeta", infer=_infer.broadcast, elementwise=True)
+def _zeta(xp, x, q):
+    return special(xp).zeta(x, q).astype(x.dtype, copy=False)
+
+
+@_zeta.def_grad
+def _zeta_grad(op, dy):
+    # d/dq zeta(x, q) = -x zeta(x + 1, q); TensorFlow has no gradient in x either
+    x, q = op.inputs
+    gq = multiply(dy, negative(multiply(x, execute(_zeta, (add(x, _c(x, 1)), q), _NO_ATTRS))))
+    return None, sum_to_shape_of(gq, q)
+
+
+def zeta(x, q, name=None):
+    """The Hurwitz zeta function, sum over n >= 0 of (q + n) ** -x (`tf.math.zeta`)."""
+    x, q = binary(x, q, "Zeta")
+    check_dtype(x, frozenset({dtypes.float32, dtypes.float64}), "Zeta")
+    return execute(_zeta, (x, q), _NO_ATTRS)
+
+
+# --- small utilities -----------------------------------------------------------------------------
+@op("NextAfter", infer=_infer.broadcast, elementwise=True, differentiable=False)
+def _nextafter(xp, x1, x2):
+    return xp.nextafter(x1, x2)
+
+
+def nextafter(x1, x2, name=None):
+    """The next representable float after x1 toward x2 (`tf.math.nextafter`)."""
+    x1, x2 = binary(x1, x2, "NextAfter")
+    check_dtype(x1, frozenset({dtypes.float32, dtypes.float64}), "NextAfter")
+    return execute(_nextafter, (x1, x2), _NO_ATTRS)
+
+
+def reciprocal_no_nan(x, name=None):
+    """1 / x, and 0 where x is 0 (`tf.math.reciprocal_no_nan`)."""
+    x = tensor(x)
+    if x.dtype not in INEXACT:
+        check_dtype(x, INEXACT, "ReciprocalNoNan")
+    return divide_no_nan(_c(x, 1), x)
+
+
+def zero_fraction(value, name=None):
+    """The fraction of the entries of `value` that are zero, as float32
+    (`tf.math.zero_fraction`)."""
+    value = tensor(value)
+    return reduce_mean(cast(equal(value, _c(value, 0)), dtypes.float32))
+
+
+@op("InvertPermutation", infer=_infer.same, differentiable=False)
+def _invert_permutation(xp, x):
+    n = x.shape[0]
+    if x.size and (int(x.min()) < 0 or int(x.max()) >= n):
+        raise ValueError(f"invert_permutation: values must be in [0, {n})")
+    out = xp.full(n, -1, dtype=x.dtype)
+    out[x] = xp.arange(n, dtype=x.dtype)
+    if bool((out < 0).any()):
+        raise ValueError("invert_permutation: the input has a repeated value, so it is not a "
+                         "permutation")
+    return out
+
+
+def invert_permutation(x, name=None):
+    """The inverse permutation y, with y[x[i]] = i (`tf.math.invert_permutation`)."""
+    x = tensor(x)
+    if x.dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"invert_permutation expects int32 or int64, got {x.dtype.name}")
+    if x.shape.rank not in (1, None):
+        raise ValueError(f"invert_permutation expects a vector, got shape {x.shape}")
+    return execute(_invert_permutation, (x,), _NO_ATTRS)
+
+
+def _order_kernel(strict):
+    def kernel(xp, x):
+        flat = x.reshape(-1)
+        d = flat[1:] > flat[:-1] if strict else flat[1:] >= flat[:-1]
+        return xp.asarray(bool(d.all()))
+    return kernel
+
+
+_is_non_decreasing = op("IsNonDecreasing", infer=lambda x: _infer.Spec((), dtypes.bool),
+                        differentiable=False)(_order_kernel(False))
+_is_strictly_increasing = op("IsStrictlyIncreasing", infer=lambda x: _infer.Spec((), dtypes.bool),
+                             differentiable=False)(_order_kernel(True))
+
+
+def is_non_decreasing(x, name=None):
+    """Whether x[i] <= x[i + 1] throughout x in row-major order (`tf.math.is_non_decreasing`)."""
+    x = tensor(x)
+    check_dtype(x, REALS, "IsNonDecreasing")
+    return execute(_is_non_decreasing, (x,), _NO_ATTRS)
+
+
+def is_strictly_increasing(x, name=None):
+    """Whether x[i] < x[i + 1] throughout x in row-major order
+    (`tf.math.is_strictly_increasing`)."""
+    x = tensor(x)
+    check_dtype(x, REALS, "IsStrictlyIncreasing")
+    return execute(_is_strictly_increasing, (x,), _NO_ATTRS)
+
+
+# --- approximate top-k: exact here (recall 1.0, above any recall_target) -------------------------
+def _approx_k(operand, k, reduction_dimension, largest):
+    x = tensor(operand)
+    rank = x.shape.rank
+    if rank is None or rank == 0:
+        raise ValueError("approx_max_k/approx_min_k need an operand of known rank >= 1")
+    d = static_int(reduction_dimension, "reduction_dimension", "ApproxTopK") % rank
+    if not largest:
+        x = negative(x)
+    if d != rank - 1:  # move the reduction axis last (an einsum transposes, with a gradient)
+        letters = string.ascii_letters[:rank]
+        moved = letters[:d] + letters[d + 1:] + letters[d]
+        x = einsum(f"{letters}->{moved}", x)
+    values, indices = top_k(x, k=k)
+    if d != rank - 1:
+        back = f"{moved}->{letters}"
+        values, indices = einsum(back, values), einsum(back, indices)
+    return (values if largest else negative(values)), indices
+
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95,
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """The k largest values along `reduction_dimension` and their int32 indices
+    (`tf.math.approx_max_k`). Computed exactly, so its recall is 1."""
+    return _approx_k(operand, k, reduction_dimension, largest=True)
+
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95,
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+    """The k smallest values along `reduction_dimension` and their int32 indices
+    (`tf.math.approx_min_k`). Computed exactly, so its recall is 1."""
+    return _approx_k(operand, k, reduction_dimension, largest=False)
