@@ -202,3 +202,43 @@ def test_gradient_through_loss():
     g = tape.gradient(loss, p).numpy()
     # d/dp of -log(p_1 / sum p) = -1/p_1 + 1/sum p
     np.testing.assert_allclose(g, [[1.0, 1.0 - 1 / 0.7, 1.0]], rtol=1e-6)
+
+
+def _numeric_grad(fn, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        hi, lo = x.copy(), x.copy()
+        hi[i] += eps
+        lo[i] -= eps
+        g[i] = (fn(hi) - fn(lo)) / (2 * eps)
+    return g
+
+
+GRAD_CASES = {
+    "MeanSquaredError": (T, P, {}),
+    "MeanAbsoluteError": (T, P + 0.01, {}),
+    "Huber": (T * 3, P, {"delta": 0.5}),
+    "LogCosh": (T, P, {}),
+    "Poisson": (T, P, {}),
+    "CosineSimilarity": (T, P, {}),
+    "Hinge": (BIN, P - 0.3, {}),
+    "SquaredHinge": (BIN, P - 0.3, {}),
+    "CategoricalCrossentropy": (ONE_HOT, P, {"from_logits": True}),
+    "BinaryCrossentropy": (BIN, P - 0.5, {"from_logits": True}),
+    "SparseCategoricalCrossentropy": (np.array([0, 2, 1, 2]), P, {"from_logits": True}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAD_CASES))
+def test_loss_gradients_match_finite_differences(name):
+    y_true, y_pred, kwargs = GRAD_CASES[name]
+    loss = getattr(losses, name)(dtype="float64", **kwargs)
+    x = np.asarray(y_pred, dtype="float64")
+    w = np.array([1.0, 0.5, 2.0, 0.0])
+    v = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        value = loss(y_true, v, sample_weight=w)
+    got = tape.gradient(value, v)
+    assert got is not None
+    want = _numeric_grad(lambda a: float(np.asarray(loss(y_true, a, sample_weight=w))), x)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-7)

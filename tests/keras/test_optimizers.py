@@ -335,3 +335,14 @@ def test_traced_train_step_creates_slots_on_first_trace():
     eager.apply_gradients([(g, ref)])
     np.testing.assert_allclose(v.numpy(), ref.numpy(), rtol=1e-6)
     assert int(opt.iterations.numpy()) == 2 and len(opt.variables) == 4
+
+
+def test_apply_without_variables_after_build():
+    a, b = tf.Variable(np.zeros(2)), tf.Variable(np.zeros(1))
+    opt = optimizers.SGD(1.0)
+    with pytest.raises(ValueError, match="built"):
+        opt.apply([tf.constant(np.ones(2)), tf.constant(np.ones(1))])
+    opt.build([a, b])
+    opt.apply([tf.constant(np.ones(2)), tf.constant(np.ones(1))])
+    np.testing.assert_allclose(a.numpy(), [-1.0, -1.0])
+    np.testing.assert_allclose(b.numpy(), [-1.0])

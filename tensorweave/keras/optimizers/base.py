@@ -233,7 +233,14 @@ class Optimizer:
     def apply(self, grads, trainable_variables=None) -> None:
         """Keras 3's form: gradients and the variables they belong to, in two lists."""
         if trainable_variables is None:
-            raise ValueError("apply(grads) needs `trainable_variables` the first time.")
+            if not self.built:
+                raise ValueError("When passing `grads` without `variables`, the optimizer must "
+                                 "already be built on a list of variables. Call "
+                                 "`optimizer.build(trainable_variables)` first.")
+            trainable_variables = [ref() for ref in self._var_refs]
+            if any(v is None for v in trainable_variables):
+                raise ValueError("Some variables this optimizer was built on no longer exist: "
+                                 "pass `trainable_variables` explicitly.")
         variables = list(trainable_variables)
         grads = list(grads)
         if len(grads) != len(variables):
