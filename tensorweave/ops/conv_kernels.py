@@ -148,7 +148,12 @@ def conv(xp, x, w, strides, dilations, padding, explicit=None):
 
 
 def conv_backprop_input(xp, in_sizes, w, dy, strides, dilations, padding, explicit=None):
-    """The gradient of `conv` for its input: dy (N, *O, O) -> (N, *in_sizes, C)."""
+    """The gradient of `conv` for its input: dy (N, *O, O) -> (N, *in_sizes, C).
+
+    One GEMM per kernel tap into a reused contiguous buffer, added into the tap's strided slice
+    of the padded result: measured faster than one big GEMM followed by col2im, whose taps are
+    scattered through a (N*P, K*C) matrix.
+    """
     ksizes = w.shape[:-2]
     c, o = w.shape[-2], w.shape[-1]
     outs, pads = geometry(in_sizes, ksizes, strides, dilations, padding, explicit)
@@ -156,16 +161,22 @@ def conv_backprop_input(xp, in_sizes, w, dy, strides, dilations, padding, explic
     n = dy.shape[0]
     if n == 0 or math.prod(outs) == 0:
         return xp.zeros((n,) + tuple(in_sizes) + (c,), dtype=dy.dtype)
-    dmat = dy.reshape(-1, o)
-    wmat = w.reshape(-1, o)
     up = _gemm_dtype(xp, dy.dtype)
+    dmat = dy.reshape(-1, o)
+    wt = w.reshape(-1, c, o)
     if up is not None:
-        dcols = dmat.astype(up) @ wmat.astype(up).T
-    else:
-        dcols = dmat @ wmat.T
-    dcols = dcols.reshape((n,) + outs + tuple(ksizes) + (c,))
-    return col2im(xp, dcols, in_sizes, ksizes, strides, dilations, outs, pads).astype(
-        dy.dtype, copy=False)
+        dmat, wt = dmat.astype(up), wt.astype(up)
+    if all(k == 1 for k in ksizes) and all(s == 1 for s in strides) \
+            and not any(b or a for b, a in pads):
+        return (dmat @ wt[0].T).reshape((n,) + tuple(in_sizes) + (c,)).astype(dy.dtype, copy=False)
+    padded = tuple(s + b + a for s, (b, a) in zip(in_sizes, pads))
+    out = xp.zeros((n,) + padded + (c,), dtype=dmat.dtype)
+    tmp = xp.empty((dmat.shape[0], c), dtype=dmat.dtype)
+    tmp_view = tmp.reshape((n,) + outs + (c,))
+    for t, tap in enumerate(_taps(ksizes)):
+        xp.matmul(dmat, wt[t].T, out=tmp)
+        out[_tap_slice(tap, strides, dilations, outs)] += tmp_view
+    return crop_spatial(out, pads, in_sizes).astype(dy.dtype, copy=False)
 
 
 def conv_backprop_filter(xp, x, filter_sizes, dy, strides, dilations, padding, explicit=None):
@@ -253,31 +264,50 @@ def max_pool(xp, x, ksizes, strides, padding, explicit=None):
     if all(k == 1 for k in ksizes) and all(s == 1 for s in strides):
         return x.copy()
     xpad = pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
-    out = None
-    for tap in _taps(ksizes):
-        v = xpad[_tap_slice(tap, strides, ones, outs)]
-        if out is None:
-            out = v.copy()
-        else:
-            xp.maximum(out, v, out=out)
+    views = [xpad[_tap_slice(tap, strides, ones, outs)] for tap in _taps(ksizes)]
+    if len(views) == 1:
+        return views[0].copy()
+    out = xp.maximum(views[0], views[1])
+    for v in views[2:]:
+        xp.maximum(out, v, out=out)
     return out
 
 
+def _disjoint(ksizes, strides, outs, padded):
+    """(windows never overlap, windows cover the whole padded input)."""
+    disjoint = all(s >= k for k, s in zip(ksizes, strides))
+    covers = all(s == k and o * k == p for k, s, o, p in zip(ksizes, strides, outs, padded))
+    return disjoint, covers
+
+
 def max_pool_grad(xp, x, y, dy, ksizes, strides, padding, explicit=None):
-    """MaxPoolGrad: each window's gradient goes to its first maximum (row-major), as TensorFlow."""
+    """MaxPoolGrad: each window's gradient goes to its first maximum (row-major), as TensorFlow.
+
+    A pass over the taps in order: a tap takes the gradient of the windows whose maximum it
+    holds and that no earlier tap took (`free`). Disjoint windows write their slices directly.
+    """
     ones = (1,) * len(ksizes)
     in_sizes = x.shape[1:-1]
     outs, pads = geometry(in_sizes, ksizes, strides, ones, padding, explicit)
     xpad = pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
-    dx = xp.zeros(xpad.shape, dtype=dy.dtype)
-    free = xp.ones(y.shape, dtype=bool)  # windows whose maximum is not found yet
-    zero = xp.zeros((), dtype=dy.dtype)
-    for tap in _taps(ksizes):
+    disjoint, covers = _disjoint(ksizes, strides, outs, xpad.shape[1:-1])
+    dx = (xp.empty if covers else xp.zeros)(xpad.shape, dtype=dy.dtype)
+    taps = list(_taps(ksizes))
+    hit = free = None
+    for i, tap in enumerate(taps):
         sl = _tap_slice(tap, strides, ones, outs)
-        hit = xpad[sl] == y
-        hit &= free
-        free &= ~hit
-        dx[sl] += xp.where(hit, dy, zero)
+        if i == 0:
+            hit = xpad[sl] == y
+            free = ~hit
+        else:
+            xp.equal(xpad[sl], y, out=hit)
+            hit &= free
+            if i < len(taps) - 1:
+                free ^= hit  # hit is a subset of free
+        if disjoint:
+            xp.multiply(hit, dy, out=dx[sl])
+        else:
+            dx[sl] += hit * dy
     return crop_spatial(dx, pads, in_sizes)
 
 
@@ -344,7 +374,13 @@ def avg_pool_grad(xp, in_shape, dy, ksizes, strides, padding, explicit=None):
     else:
         g = dy / xp.asarray(math.prod(ksizes), dtype=dy.dtype)
     padded = tuple(s + b + a for s, (b, a) in zip(in_sizes, pads))
-    dx = xp.zeros((in_shape[0],) + padded + (in_shape[-1],), dtype=dy.dtype)
+    disjoint, covers = _disjoint(ksizes, strides, outs, padded)
+    dx = (xp.empty if covers else xp.zeros)((in_shape[0],) + padded + (in_shape[-1],),
+                                            dtype=dy.dtype)
     for tap in _taps(ksizes):
-        dx[_tap_slice(tap, strides, ones, outs)] += g
+        sl = _tap_slice(tap, strides, ones, outs)
+        if disjoint:
+            dx[sl] = g
+        else:
+            dx[sl] += g
     return crop_spatial(dx, pads, in_sizes)
