@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from tensorweave.framework.op_def import execute, op
@@ -60,9 +62,13 @@ def _pad_grad_op_grad(op, ddx):
     return execute(_pad, (ddx,), {"paddings": op.attrs["paddings"], "constant_values": 0}), None
 
 
+@functools.lru_cache(maxsize=256)
 def _mirror_sources(n: int, before: int, after: int, mode: str) -> np.ndarray:
-    """For each output position along one dim, the input position it copies."""
-    return np.pad(np.arange(n), (before, after), mode=mode.lower())
+    """For each output position along one dim, the input position it copies (cached: np.pad
+    is slow, and a model pads the same sizes every step)."""
+    out = np.pad(np.arange(n), (before, after), mode=mode.lower())
+    out.flags.writeable = False
+    return out
 
 
 def _check_mirror(shape, paddings, mode):
@@ -86,7 +92,10 @@ def _mirror_pad(xp, x, *, paddings, mode):
         raise ValueError(f"The first dimension of paddings must be the rank of inputs "
                          f"{[len(paddings), 2]} {list(x.shape)}")
     _check_mirror(x.shape, paddings, mode)
-    return xp.pad(x, paddings, mode=mode.lower())
+    for axis, ((a, b), n) in enumerate(zip(paddings, x.shape)):
+        if a or b:  # one take per padded dim: several times faster than xp.pad
+            x = xp.take(x, xp.asarray(_mirror_sources(n, a, b, mode)), axis=axis)
+    return x
 
 
 @op("MirrorPadGrad", infer=_infer_unpad)
@@ -97,9 +106,15 @@ def _mirror_pad_grad_op(xp, dy, x, *, paddings, mode):
         if a == 0 and b == 0:
             continue
         src = _mirror_sources(n, a, b, mode)
-        fold = xp.asarray((src[:, None] == np.arange(n)[None, :]).astype(dy.dtype))
-        g = xp.moveaxis(xp.tensordot(g, fold, axes=([axis], [0])), -1, axis)
-    return g.astype(dy.dtype, copy=False)
+        moved = xp.moveaxis(g, axis, 0)
+        out = moved[a:a + n].copy()
+        # within one border the sources are distinct, so a fancy-index add is exact
+        if a:
+            out[xp.asarray(src[:a])] += moved[:a]
+        if b:
+            out[xp.asarray(src[a + n:])] += moved[a + n:]
+        g = xp.moveaxis(out, 0, axis)
+    return g
 
 
 @_mirror_pad.def_grad

@@ -64,7 +64,9 @@ SAMPLES = {
                   lambda r: ([_n(r, 3, 4)], {"paddings": ((3, 1), (0, 2)),
                                               "mode": "SYMMETRIC"})],
     "MirrorPadGrad": [lambda r: ([_n(r, 6, 7), _n(r, 3, 4)],
-                                 {"paddings": ((1, 2), (2, 1)), "mode": "REFLECT"})],
+                                 {"paddings": ((1, 2), (2, 1)), "mode": "REFLECT"}),
+                      lambda r: ([_n(r, 9, 6), _n(r, 3, 4)],
+                                 {"paddings": ((3, 3), (0, 2)), "mode": "SYMMETRIC"})],
     "StridedSlice": [
         lambda r: ([_n(r, 4, 5)], _ss((1, 0), (3, 5), (1, 2))),
         lambda r: ([_n(r, 4, 5)], _ss((-1, 0), (0, 0), (1, -1), em=2 | 1, bm=2, sm=1)),
