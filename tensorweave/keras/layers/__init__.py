@@ -1,0 +1,31 @@
+"""keras.layers: every Keras layer, plus Layer, Input, InputLayer and InputSpec from the engine."""
+
+from tensorweave.keras.engine.input_layer import Input, InputLayer
+from tensorweave.keras.engine.input_spec import InputSpec
+from tensorweave.keras.engine.layer import Layer
+from tensorweave.keras.layers.core import (Activation, Dense, Dropout, Flatten, Lambda, Permute,
+                                           RepeatVector, Reshape)
+from tensorweave.keras.layers.conv import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose,
+                                           Conv3D, Conv3DTranspose, DepthwiseConv2D,
+                                           SeparableConv2D)
+from tensorweave.keras.layers.pooling import (AveragePooling1D, AveragePooling2D,
+                                              AveragePooling3D, Cropping1D, Cropping2D,
+                                              Cropping3D, GlobalAveragePooling1D,
+                                              GlobalAveragePooling2D, GlobalAveragePooling3D,
+                                              GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                              GlobalMaxPooling3D, MaxPooling1D, MaxPooling2D,
+                                              MaxPooling3D, UpSampling1D, UpSampling2D,
+                                              UpSampling3D, ZeroPadding1D, ZeroPadding2D,
+                                              ZeroPadding3D)
+
+# Keras's aliases
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
+SeparableConvolution2D, DepthwiseConvolution2D = SeparableConv2D, DepthwiseConv2D
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                                     GlobalMaxPooling3D)
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D,
+                                                     GlobalAveragePooling2D,
+                                                     GlobalAveragePooling3D)
