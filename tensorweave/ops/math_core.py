@@ -25,6 +25,9 @@ REALS = FLOATS | INTS
 NUMBERS = REALS | COMPLEX
 
 
+_NO_ATTRS: dict = {}
+
+
 def check_dtype(x, allowed: frozenset, op_name: str):
     """Refuses a dtype the TensorFlow op has no kernel for, with TensorFlow's message."""
     if x.dtype not in allowed:
@@ -85,12 +88,14 @@ def divide(x, y, name=None):
     """x / y with Python 3 semantics (`tf.divide`, `tf.math.truediv`): integers are divided in
     float32 (8 and 16 bits) or float64 (32 and 64 bits), as TensorFlow does."""
     x, y = binary(x, y, "RealDiv")
-    to = _TRUEDIV_FLOAT.get(x.dtype)
-    if to is not None:
-        x, y = cast(x, to), cast(y, to)
-    elif x.dtype is dtypes.bool or x.dtype is dtypes.string:
-        raise TypeError(f"Invalid dtype {x.dtype!r} in __truediv__ [Op:RealDiv]")
-    return execute(_real_div, (x, y), {})
+    dtype = x.dtype
+    if dtype not in FLOATS:
+        to = _TRUEDIV_FLOAT.get(dtype)
+        if to is not None:
+            x, y = cast(x, to), cast(y, to)
+        elif dtype not in COMPLEX:
+            raise TypeError(f"Invalid dtype {dtype!r} in __truediv__ [Op:RealDiv]")
+    return execute(_real_div, (x, y), _NO_ATTRS)
 
 
 def realdiv(x, y, name=None):
