@@ -50,6 +50,9 @@ def reduced_shape(shape, axis, keepdims: bool):
     if shape is None:
         return None
     rank = len(shape)
+    if axis is not None and any(not -rank <= a < max(rank, 1) for a in axis):
+        bad = next(a for a in axis if not -rank <= a < max(rank, 1))
+        raise ValueError(f"Invalid reduction dimension {bad} for input with {rank} dimensions")
     axes = range(rank) if axis is None else {a % rank if rank else a for a in axis}
     if keepdims:
         return tuple(1 if i in axes else d for i, d in enumerate(shape))

@@ -59,7 +59,7 @@ def _mean(xp, x, *, axis, keepdims):
         n = max(x.size // max(s.size, 1), 1)
         q = xp.abs(s) // n
         return (xp.where(s < 0, -q, q) if x.dtype.kind == "i" else q).astype(x.dtype)
-    acc = np.float32 if x.dtype.itemsize < 4 and x.dtype.kind == "f" else x.dtype
+    acc = np.float32 if x.dtype.itemsize < 4 else x.dtype  # float16 and bfloat16 sum in float32
     s = xp.sum(x, axis=axis, keepdims=keepdims, dtype=acc)
     n = x.size // s.size if s.size else 0
     # the mean of nothing is NaN
