@@ -75,7 +75,8 @@ def _strided_slice(xp, x, *extra, begin, end, strides, begin_mask, end_mask, ell
              "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask}
     index = _index_tuple(*_runtime_spec(extra, {"begin": begin, "end": end, "strides": strides}),
                          masks)
-    _check_shrink_bounds(x.shape, index)
+    if shrink_axis_mask:  # NumPy would raise too, but TensorFlow's message names the dim
+        _check_shrink_bounds(x.shape, index)
     return x[index]
 
 
@@ -334,36 +335,47 @@ def _getitem(tensor, key):
     if not isinstance(key, (tuple, list)):
         key = (key,)
     begin, end, strides = [], [], []
-    masks = dict.fromkeys(_MASKS, 0)
+    bm = em = elm = nm = sm = 0
+    symbolic = False
     for i, k in enumerate(key):
         bit = 1 << i
-        if k is Ellipsis:
-            masks["ellipsis_mask"] |= bit
-            begin.append(0), end.append(0), strides.append(1)
-        elif k is None:
-            masks["new_axis_mask"] |= bit
-            begin.append(0), end.append(0), strides.append(1)
+        if type(k) is int:
+            sm |= bit
+            begin.append(k), end.append(k + 1), strides.append(1)
         elif isinstance(k, builtins.slice):
-            start, stop, step = (None if v is None else _bound(v)
+            start, stop, step = (v if v is None or type(v) is int else _bound(v)
                                  for v in (k.start, k.stop, k.step))
             if start is None:
-                masks["begin_mask"] |= bit
+                bm |= bit
             if stop is None:
-                masks["end_mask"] |= bit
+                em |= bit
             begin.append(0 if start is None else start)
             end.append(0 if stop is None else stop)
             strides.append(1 if step is None else step)
+            symbolic = symbolic or any(isinstance(v, SymbolicTensor) for v in (start, stop, step))
+        elif k is Ellipsis:
+            elm |= bit
+            begin.append(0), end.append(0), strides.append(1)
+        elif k is None:
+            nm |= bit
+            begin.append(0), end.append(0), strides.append(1)
         elif _is_int_index(k) or isinstance(k, SymbolicTensor) and k.dtype.is_integer \
                 and k.shape.rank == 0:
             idx = _bound(k)
-            masks["shrink_axis_mask"] |= bit
+            sm |= bit
             begin.append(idx)
             end.append(idx + 1 if not isinstance(idx, SymbolicTensor) else idx)
             strides.append(1)
+            symbolic = symbolic or isinstance(idx, SymbolicTensor)
         else:
             raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
                             "and scalar tf.int32/tf.int64 tensors are valid indices, got "
                             f"{k!r}")
+    masks = {"begin_mask": bm, "end_mask": em, "ellipsis_mask": elm, "new_axis_mask": nm,
+             "shrink_axis_mask": sm}
+    if not symbolic:
+        return _run_strided_slice(x, (tuple(begin), None), (tuple(end), None),
+                                  (tuple(strides), None), masks)
     return _run_strided_slice(x, _parts(begin), _parts(end), _parts(strides), masks)
 
 
