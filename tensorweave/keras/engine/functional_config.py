@@ -74,10 +74,7 @@ def functional_config(model) -> dict:
             return history(flat[0])
         return [history(t) for t in flat]
 
-    from tensorweave.keras.engine.naming import serialize_policy
-
-    return {"name": model.name, "trainable": model.trainable,
-            "dtype": serialize_policy(model.dtype_policy), "layers": layers,
+    return {"name": model.name, "trainable": model.trainable, "layers": layers,
             "input_layers": refs(graph.inputs), "output_layers": refs(graph.outputs)}
 
 

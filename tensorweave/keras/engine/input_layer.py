@@ -17,6 +17,9 @@ class InputLayer(Layer):
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
+        if kwargs.pop("ragged", False):
+            raise NotImplementedError("InputLayer(ragged=True): ragged inputs are not "
+                                      "supported by tensorweave's Keras engine")
         if sparse:
             raise NotImplementedError("InputLayer(sparse=True): sparse inputs are not "
                                       "supported by tensorweave's Keras engine")
@@ -66,7 +69,8 @@ class InputLayer(Layer):
 
     def get_config(self) -> dict:
         return {"batch_shape": self._batch_shape, "dtype": self._input_dtype,
-                "sparse": self.sparse, "name": self.name, "optional": self.optional}
+                "sparse": self.sparse, "ragged": False, "name": self.name,
+                "optional": self.optional}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,

@@ -137,8 +137,11 @@ class Sequential(Model):
         layers.extend(serialize_layer(layer) for layer in self._stack)
         from tensorweave.keras.engine.naming import serialize_policy
 
-        return {"name": self.name, "trainable": self.trainable,
-                "dtype": serialize_policy(self.dtype_policy), "layers": layers}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": serialize_policy(self.dtype_policy), "layers": layers}
+        if self._input_layer is not None:
+            config["build_input_shape"] = self._input_layer.batch_shape
+        return config
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None) -> "Sequential":
