@@ -137,3 +137,29 @@ def test_cifar_batches_are_read_without_running_code(tmp_path):
         pickle.dump({b"data": Evil(), b"labels": []}, f)
     with pytest.raises(pickle.UnpicklingError, match="not allowed"):
         cifar10.load_batch(str(bad))
+
+
+def test_cifar100_and_boston_from_cache(tmp_path, monkeypatch):
+    from tensorweave.keras.datasets import boston_housing, cifar100
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    folder = tmp_path / "datasets" / "cifar-100-python-target" / "cifar-100-python"
+    folder.mkdir(parents=True)
+    for name, n in (("train", 3), ("test", 2)):
+        with open(folder / name, "wb") as f:
+            pickle.dump({b"data": np.zeros((n, 3072), np.uint8), b"fine_labels": list(range(n)),
+                         b"coarse_labels": [0] * n}, f)
+    # The archive itself is cached too (as Keras leaves it), so nothing is downloaded.
+    archive = tmp_path / "datasets" / "cifar-100-python-target_archive"
+    archive.write_bytes(b"")
+    with pytest.warns(UserWarning, match="checksum"):
+        (x_train, y_train), (x_test, y_test) = cifar100.load_data("coarse")
+    assert x_train.shape == (3, 32, 32, 3) and y_train.shape == (3, 1) and y_test.shape == (2, 1)
+    with pytest.raises(ValueError, match="label_mode"):
+        cifar100.load_data("medium")
+    np.savez(tmp_path / "datasets" / "boston_housing.npz", x=np.arange(20.0).reshape(10, 2),
+             y=np.arange(10.0))
+    with pytest.warns(UserWarning):
+        (xt, yt), (xv, yv) = boston_housing.load_data(test_split=0.3)
+    assert xt.shape == (7, 2) and xv.shape == (3, 2)
+    np.testing.assert_array_equal(np.sort(np.concatenate([yt, yv])), np.arange(10.0))
