@@ -29,3 +29,13 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (GlobalMaxPooling1D, GlobalM
 GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D,
                                                      GlobalAveragePooling2D,
                                                      GlobalAveragePooling3D)
+from tensorweave.keras.layers.activation import ELU, PReLU, ReLU, LeakyReLU, Softmax
+from tensorweave.keras.layers.embedding import Embedding, Masking
+from tensorweave.keras.layers.normalization import BatchNormalization, LayerNormalization
+from tensorweave.keras.layers.preprocessing import Normalization, Rescaling
+from tensorweave.keras.layers.regularization import (ActivityRegularization, GaussianDropout,
+                                                     GaussianNoise, SpatialDropout1D,
+                                                     SpatialDropout2D, SpatialDropout3D)
+from tensorweave.keras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum,
+                                              Multiply, Subtract, add, average, concatenate, dot,
+                                              maximum, minimum, multiply, subtract)

@@ -230,12 +230,18 @@ class BaseConvTranspose(BaseConv):
         dims = [batch, channels] + out_sp if first else [batch] + out_sp + [channels]
         out_shape = tf.stack(dims)
         if self.rank == 1:
-            fn = tf.nn.conv1d_transpose
-            return fn(x, kernel, out_shape, self.strides, self.padding.upper(), self._nn_format,
-                      self.dilation_rate)
+            y = tf.nn.conv1d_transpose(x, kernel, out_shape, self.strides,
+                                       self.padding.upper(), self._nn_format,
+                                       self.dilation_rate)
+            if u.is_symbolic(y):
+                y.set_shape(self.compute_output_shape(shape))
+            return y
         fn = tf.nn.conv2d_transpose if self.rank == 2 else tf.nn.conv3d_transpose
-        return fn(x, kernel, out_shape, self.strides, self.padding.upper(), self._nn_format,
-                  self.dilation_rate)
+        y = fn(x, kernel, out_shape, self.strides, self.padding.upper(), self._nn_format,
+               self.dilation_rate)
+        if u.is_symbolic(y):  # the output size is a computed tensor: give the trace its shape
+            y.set_shape(self.compute_output_shape(shape))
+        return y
 
     def _dyn_out(self, length, i):
         k = (self.kernel_size[i] - 1) * self.dilation_rate[i] + 1

@@ -1,0 +1,154 @@
+"""Preprocessing layers: Rescaling and Normalization (with `adapt`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import tensorweave as tf
+from tensorweave.keras.engine.layer import Layer
+from tensorweave.keras.layers import _utils as u
+
+
+class Rescaling(Layer):
+    """`inputs * scale + offset`, in the layer's compute dtype (e.g. Rescaling(1 / 255))."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = scale
+        self.offset = offset
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs):
+        dtype = tf.as_dtype(self.compute_dtype)
+        x = tf.cast(inputs, dtype) if inputs.dtype != dtype else inputs
+        scale = tf.constant(np.asarray(self.scale), dtype)
+        offset = tf.constant(np.asarray(self.offset), dtype)
+        return x * scale + offset
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        def plain(v):
+            return np.asarray(v).tolist() if isinstance(v, np.ndarray) else v
+
+        return {**u.base_config(self), "scale": plain(self.scale), "offset": plain(self.offset)}
+
+
+class Normalization(Layer):
+    """Feature-wise (x - mean) / sqrt(variance), the statistics given or learned by `adapt`.
+
+    `axis` names the feature axes kept (default the last); the others are reduced over.
+    `invert=True` maps normalized values back. Weights (after build): mean, variance, count.
+
+    >>> layer = Normalization(); layer.adapt(np.array([[0.0], [2.0]]))
+    >>> layer(np.array([[2.0]])).numpy()
+    array([[1.]], dtype=float32)
+    """
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if axis is None:
+            axis = ()
+        elif isinstance(axis, int):
+            axis = (axis,)
+        self.axis = tuple(axis)
+        if (mean is None) != (variance is None):
+            raise ValueError("When setting values directly, both `mean` and `variance` must be "
+                             f"set. Received: mean={mean} and variance={variance}")
+        self.input_mean = mean
+        self.input_variance = variance
+        self.invert = invert
+        self.supports_masking = True
+
+    def build(self, input_shape) -> None:
+        if input_shape is None:
+            return
+        input_shape = tuple(input_shape)
+        ndim = len(input_shape)
+        self._keep = sorted(a % ndim for a in self.axis)
+        if any(input_shape[a] is None for a in self._keep):
+            raise ValueError(f"Normalization: all `axis` values to be kept must have a known "
+                             f"shape. Received axis={self.axis}, input_shape={input_shape}")
+        self._reduce = [i for i in range(ndim) if i not in self._keep]
+        self._bshape = [input_shape[i] if i in self._keep else 1 for i in range(ndim)]
+        shape = tuple(input_shape[a] for a in self._keep)
+        if self.input_mean is None:
+            self.adapt_mean = self.add_weight(name="mean", shape=shape, initializer="zeros",
+                                              trainable=False)
+            self.adapt_variance = self.add_weight(name="variance", shape=shape,
+                                                  initializer="ones", trainable=False)
+            self.count = self.add_weight(name="count", shape=(), initializer="zeros",
+                                         dtype="int64", trainable=False)
+        self.built = True
+        object.__setattr__(self, "_build_input_shape", input_shape)
+
+    def _stats(self, dtype):
+        if self.input_mean is not None:
+            mean = tf.constant(np.broadcast_to(np.asarray(self.input_mean, np.float64),
+                                               self._bshape), dtype)
+            var = tf.constant(np.broadcast_to(np.asarray(self.input_variance, np.float64),
+                                              self._bshape), dtype)
+            return mean, var
+        return (tf.reshape(u.read(self.adapt_mean, dtype), self._bshape),
+                tf.reshape(u.read(self.adapt_variance, dtype), self._bshape))
+
+    def adapt(self, data, batch_size=None, steps=None) -> None:
+        """Computes mean and variance from `data`: an array, a tensor or a Dataset of batches."""
+        batches = []
+        if hasattr(data, "__iter__") and not isinstance(data, np.ndarray) and \
+                not hasattr(data, "numpy") and not isinstance(data, (list, tuple)):
+            for i, batch in enumerate(data):
+                if steps is not None and i >= steps:
+                    break
+                batches.append(np.asarray(batch.numpy() if hasattr(batch, "numpy") else batch))
+        else:
+            array = np.asarray(data.numpy() if hasattr(data, "numpy") else data)
+            batches = [array]
+        if not batches:
+            raise ValueError("Normalization.adapt: `data` holds no samples")
+        first = batches[0]
+        if not self.built:
+            self.build((None,) + first.shape[1:])
+        if self.input_mean is not None:
+            raise ValueError("Normalization.adapt: the layer was created with fixed `mean` and "
+                             "`variance`; it cannot adapt")
+        total, mean, m2 = 0, 0.0, 0.0
+        for batch in batches:
+            batch = batch.astype(np.float64)
+            n = int(np.prod([batch.shape[i] for i in self._reduce]))
+            b_mean = batch.mean(axis=tuple(self._reduce))
+            b_var = batch.var(axis=tuple(self._reduce))
+            new_total = total + n
+            delta = b_mean - mean
+            mean = mean + delta * n / new_total
+            m2 = m2 + b_var * n + delta ** 2 * total * n / new_total
+            total = new_total
+        dtype = self.adapt_mean.dtype.np_dtype
+        self.adapt_mean.assign(np.asarray(mean, dtype).reshape(self.adapt_mean.shape.as_tuple()))
+        self.adapt_variance.assign(np.asarray(m2 / total, dtype).reshape(
+            self.adapt_variance.shape.as_tuple()))
+        self.count.assign(np.int64(total))
+
+    def finalize_state(self) -> None:
+        """Nothing to do: `adapt` writes the final statistics (kept for Keras's API)."""
+
+    def call(self, inputs):
+        dtype = tf.as_dtype(self.compute_dtype)
+        x = tf.cast(inputs, dtype) if inputs.dtype != dtype else inputs
+        mean, var = self._stats(dtype)
+        std = tf.maximum(tf.sqrt(var), tf.constant(1e-7, dtype))
+        if self.invert:
+            return mean + x * std
+        return (x - mean) / std
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        def plain(v):
+            return np.asarray(v).tolist() if isinstance(v, np.ndarray) else v
+
+        return {**u.base_config(self), "axis": self.axis, "invert": self.invert,
+                "mean": plain(self.input_mean), "variance": plain(self.input_variance)}
