@@ -204,3 +204,20 @@ def test_directions_for_monitoring():
             metrics.SparseCategoricalCrossentropy()]
     assert all(m._direction == "up" for m in up)
     assert all(m._direction == "down" for m in down)
+
+
+def test_resolve_accuracy_by_loss():
+    from tensorweave.keras import losses
+
+    spec = lambda *s: np.zeros(s)  # noqa: E731
+    t, p = spec(4), spec(4)  # shapes alone would say categorical
+    for loss, cls in [("binary_crossentropy", metrics.BinaryAccuracy),
+                      ("BinaryCrossentropy", metrics.BinaryAccuracy),
+                      (losses.BinaryCrossentropy(from_logits=True), metrics.BinaryAccuracy),
+                      (losses.sparse_categorical_crossentropy,
+                       metrics.SparseCategoricalAccuracy),
+                      (losses.CategoricalCrossentropy(), metrics.CategoricalAccuracy)]:
+        got = metrics.resolve_accuracy("accuracy", t, p, loss=loss)
+        assert isinstance(got, cls) and got.name == "accuracy", loss
+    assert isinstance(metrics.resolve_accuracy("acc", spec(4), spec(4, 3), loss="mse"),
+                      metrics.SparseCategoricalAccuracy)

@@ -101,10 +101,17 @@ def get(identifier):
     return lookup(identifier, ALL_OBJECTS_DICT, "metric")
 
 
-def resolve_accuracy(identifier: str, y_true, y_pred) -> Metric:
-    """The accuracy metric that 'accuracy'/'acc' means in `compile` for these targets, as Keras
-    chooses it: binary when y_pred has one column, sparse when the labels lack the class axis,
-    categorical otherwise. `y_true`/`y_pred` need only `.shape`."""
+def resolve_accuracy(identifier: str, y_true, y_pred, loss=None) -> Metric:
+    """The accuracy metric that 'accuracy'/'acc' means in `compile`.
+
+    With the compiled `loss` known, it decides as tf.keras did (binary cross entropy -> binary
+    accuracy, sparse -> sparse, categorical -> categorical); otherwise the shapes decide, as in
+    Keras 3: binary when y_pred has one column, sparse when the labels lack the class axis,
+    categorical otherwise. `y_true`/`y_pred` need only `.shape`.
+    """
+    kind = _accuracy_kind_of_loss(loss)
+    if kind is not None:
+        return kind(name=identifier)
     t_shape, p_shape = list(y_true.shape), list(y_pred.shape)
     if p_shape and p_shape[-1] == 1:
         return BinaryAccuracy(name=identifier)
@@ -112,3 +119,28 @@ def resolve_accuracy(identifier: str, y_true, y_pred) -> Metric:
                                        and (p_shape[-1] or 0) > 1):
         return SparseCategoricalAccuracy(name=identifier)
     return CategoricalAccuracy(name=identifier)
+
+
+def _accuracy_kind_of_loss(loss):
+    from tensorweave.keras import losses
+
+    fn = losses.ALL_OBJECTS_DICT.get(loss) if isinstance(loss, str) else getattr(loss, "fn",
+                                                                                    loss)
+    table = {losses.binary_crossentropy: BinaryAccuracy,
+             losses.binary_focal_crossentropy: BinaryAccuracy,
+             losses.categorical_crossentropy: CategoricalAccuracy,
+             losses.categorical_focal_crossentropy: CategoricalAccuracy,
+             losses.sparse_categorical_crossentropy: SparseCategoricalAccuracy}
+    classes = {losses.BinaryCrossentropy: BinaryAccuracy,
+               losses.BinaryFocalCrossentropy: BinaryAccuracy,
+               losses.CategoricalCrossentropy: CategoricalAccuracy,
+               losses.CategoricalFocalCrossentropy: CategoricalAccuracy,
+               losses.SparseCategoricalCrossentropy: SparseCategoricalAccuracy}
+    if isinstance(fn, type):
+        return classes.get(fn)
+    if isinstance(loss, losses.Loss) and type(loss) in classes:
+        return classes[type(loss)]
+    try:
+        return table.get(fn)
+    except TypeError:  # an unhashable callable
+        return None
