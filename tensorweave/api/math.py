@@ -24,3 +24,4 @@ from tensorweave.ops.math_ops import (approx_max_k, approx_min_k, bessel_i0,  # 
                                       invert_permutation, is_non_decreasing,
                                       is_strictly_increasing, lbeta, ndtri, nextafter,
                                       reciprocal_no_nan, zero_fraction, zeta)
+from tensorweave.api import math_special as special  # noqa: F401,E402

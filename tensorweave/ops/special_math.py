@@ -1,6 +1,6 @@
-"""The rest of tf.math: Bessel functions, ndtri/erfcinv, lbeta, zeta, nextafter,
-reciprocal_no_nan, zero_fraction, invert_permutation, is_non_decreasing /
-is_strictly_increasing, approx_max_k / approx_min_k.
+"""The rest of tf.math: the special functions (Bessel, Dawson, Fresnel, ...: tf.math.special),
+ndtri, erfcinv, lbeta, zeta, nextafter, reciprocal_no_nan, zero_fraction, invert_permutation,
+is_non_decreasing / is_strictly_increasing, approx_max_k / approx_min_k.
 """
 
 from __future__ import annotations
@@ -17,14 +17,18 @@ from tensorweave.ops._special import special
 from tensorweave.ops.binary_ops import divide_no_nan, equal
 from tensorweave.ops.counting_ops import top_k
 from tensorweave.ops.einsum_ops import einsum
-from tensorweave.ops.math_core import (FLOATS, INEXACT, REALS, add, cast, check_dtype, multiply,
-                                       negative, subtract, sum_to_shape_of)
+from tensorweave.ops.math_core import (FLOATS, INEXACT, REALS, add, cast, check_dtype, divide,
+                                       multiply, negative, square, subtract, sum_to_shape_of)
 from tensorweave.ops.reduction_ops import reduce_mean, reduce_sum
-from tensorweave.ops.unary_ops import erfinv, lgamma, sign
+from tensorweave.ops.unary_ops import cos, erfinv, exp, lgamma, log, sign, sin
 
 __all__ = ["bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e", "ndtri", "erfcinv", "lbeta",
            "zeta", "nextafter", "reciprocal_no_nan", "zero_fraction", "invert_permutation",
            "is_non_decreasing", "is_strictly_increasing", "approx_max_k", "approx_min_k"]
+
+# tf.math.special: these and the four Bessel I functions above (see api/math_special.py)
+SPECIAL = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "bessel_k0", "bessel_k0e",
+           "bessel_k1", "bessel_k1e", "dawsn", "expint", "fresnel_cos", "fresnel_sin", "spence"]
 
 _NO_ATTRS: dict = {}
 
@@ -43,6 +47,22 @@ def _bessel(tf_name, fn_name):
 
 _i0, _i0e, _i1, _i1e = (_bessel("BesselI0", "i0"), _bessel("BesselI0e", "i0e"),
                         _bessel("BesselI1", "i1"), _bessel("BesselI1e", "i1e"))
+_j0, _j1, _y0, _y1 = (_bessel("BesselJ0", "j0"), _bessel("BesselJ1", "j1"),
+                      _bessel("BesselY0", "y0"), _bessel("BesselY1", "y1"))
+_k0, _k0e, _k1, _k1e = (_bessel("BesselK0", "k0"), _bessel("BesselK0e", "k0e"),
+                        _bessel("BesselK1", "k1"), _bessel("BesselK1e", "k1e"))
+_dawsn, _expint, _spence = (_bessel("Dawsn", "dawsn"), _bessel("Expint", "expi"),
+                            _bessel("Spence", "spence"))
+
+
+@op("FresnelCos", infer=_infer.same, elementwise=True)
+def _fresnel_cos(xp, x):
+    return special(xp).fresnel(x)[1].astype(x.dtype, copy=False)
+
+
+@op("FresnelSin", infer=_infer.same, elementwise=True)
+def _fresnel_sin(xp, x):
+    return special(xp).fresnel(x)[0].astype(x.dtype, copy=False)
 
 
 def _public_bessel(opdef, py_name, doc):
@@ -64,6 +84,31 @@ bessel_i1 = _public_bessel(_i1, "bessel_i1", "The modified Bessel function I1 "
                            "(`tf.math.bessel_i1`).")
 bessel_i1e = _public_bessel(_i1e, "bessel_i1e", "exp(-|x|) * I1(x), without overflow "
                             "(`tf.math.bessel_i1e`).")
+
+
+bessel_j0 = _public_bessel(_j0, "bessel_j0", "The Bessel function J0 "
+                           "(`tf.math.special.bessel_j0`).")
+bessel_j1 = _public_bessel(_j1, "bessel_j1", "The Bessel function J1 "
+                           "(`tf.math.special.bessel_j1`).")
+bessel_y0 = _public_bessel(_y0, "bessel_y0", "The Bessel function Y0 "
+                           "(`tf.math.special.bessel_y0`).")
+bessel_y1 = _public_bessel(_y1, "bessel_y1", "The Bessel function Y1 "
+                           "(`tf.math.special.bessel_y1`).")
+bessel_k0 = _public_bessel(_k0, "bessel_k0", "The modified Bessel function K0 "
+                           "(`tf.math.special.bessel_k0`).")
+bessel_k0e = _public_bessel(_k0e, "bessel_k0e", "exp(x) * K0(x) (`tf.math.special.bessel_k0e`).")
+bessel_k1 = _public_bessel(_k1, "bessel_k1", "The modified Bessel function K1 "
+                           "(`tf.math.special.bessel_k1`).")
+bessel_k1e = _public_bessel(_k1e, "bessel_k1e", "exp(x) * K1(x) (`tf.math.special.bessel_k1e`).")
+dawsn = _public_bessel(_dawsn, "dawsn", "Dawson's integral (`tf.math.special.dawsn`).")
+expint = _public_bessel(_expint, "expint", "The exponential integral Ei(x) "
+                        "(`tf.math.special.expint`).")
+spence = _public_bessel(_spence, "spence", "Spence's integral, the integral from 1 to x of "
+                        "log(t) / (1 - t) (`tf.math.special.spence`).")
+fresnel_cos = _public_bessel(_fresnel_cos, "fresnel_cos", "The Fresnel cosine integral C(x) "
+                             "(`tf.math.special.fresnel_cos`).")
+fresnel_sin = _public_bessel(_fresnel_sin, "fresnel_sin", "The Fresnel sine integral S(x) "
+                             "(`tf.math.special.fresnel_sin`).")
 
 
 @_i0.def_grad
@@ -95,6 +140,84 @@ def _i1_grad(op, dy):
 @_i1e.def_grad
 def _i1e_grad(op, dy):
     return _i1_like_grad(bessel_i0e, op, dy, scaled=True)
+
+
+@_j0.def_grad
+def _j0_grad(op, dy):
+    return (negative(multiply(dy, bessel_j1(op.inputs[0]))),)
+
+
+@_j1.def_grad
+def _j1_grad(op, dy):
+    return _i1_like_grad(bessel_j0, op, dy, scaled=False)  # J1' = J0 - J1/x, 1/2 at 0
+
+
+@_y0.def_grad
+def _y0_grad(op, dy):
+    return (negative(multiply(dy, bessel_y1(op.inputs[0]))),)
+
+
+@_y1.def_grad
+def _y1_grad(op, dy):
+    (x,), (y,) = op.inputs, op.outputs
+    return (multiply(dy, subtract(bessel_y0(x), divide(y, x))),)
+
+
+@_k0.def_grad
+def _k0_grad(op, dy):
+    return (negative(multiply(dy, bessel_k1(op.inputs[0]))),)
+
+
+@_k0e.def_grad
+def _k0e_grad(op, dy):
+    (x,), (y,) = op.inputs, op.outputs
+    return (multiply(dy, subtract(y, bessel_k1e(x))),)
+
+
+@_k1.def_grad
+def _k1_grad(op, dy):
+    (x,), (y,) = op.inputs, op.outputs
+    return (negative(multiply(dy, add(bessel_k0(x), divide(y, x)))),)
+
+
+@_k1e.def_grad
+def _k1e_grad(op, dy):
+    (x,), (y,) = op.inputs, op.outputs
+    return (multiply(dy, subtract(subtract(y, bessel_k0e(x)), divide(y, x))),)
+
+
+@_dawsn.def_grad
+def _dawsn_grad(op, dy):
+    (x,), (y,) = op.inputs, op.outputs
+    return (multiply(dy, subtract(_c(x, 1), multiply(_c(x, 2), multiply(x, y)))),)
+
+
+@_expint.def_grad
+def _expint_grad(op, dy):
+    (x,) = op.inputs
+    return (multiply(dy, divide(exp(x), x)),)
+
+
+@_fresnel_cos.def_grad
+def _fresnel_cos_grad(op, dy):
+    (x,) = op.inputs
+    return (multiply(dy, cos(multiply(_c(x, math.pi / 2), square(x)))),)
+
+
+@_fresnel_sin.def_grad
+def _fresnel_sin_grad(op, dy):
+    (x,) = op.inputs
+    return (multiply(dy, sin(multiply(_c(x, math.pi / 2), square(x)))),)
+
+
+@_spence.def_grad
+def _spence_grad(op, dy):
+    # d/dx = log(x) / (1 - x), whose limit at x = 1 is -1
+    (x,) = op.inputs
+    one = _c(x, 1)
+    at_one = cast(equal(x, one), x.dtype)
+    d = subtract(divide_no_nan(log(x), subtract(one, x)), at_one)
+    return (multiply(dy, d),)
 
 
 # --- inverse normal CDF, lbeta, zeta -------------------------------------------------------------

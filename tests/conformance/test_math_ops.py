@@ -268,3 +268,29 @@ def test_operators_match():
     _same(x / y, tf.constant(X) / tf.constant(Y))
     _same(x // y, tf.constant(X) // tf.constant(Y))
     _same(x % y, tf.constant(X) % tf.constant(Y))
+
+
+@pytest.mark.parametrize("name", ["bessel_i0", "bessel_i0e", "bessel_i1e", "bessel_j0",
+                                  "bessel_j1", "bessel_y0", "bessel_y1", "bessel_k0",
+                                  "bessel_k0e", "bessel_k1", "bessel_k1e", "dawsn", "expint",
+                                  "fresnel_cos", "fresnel_sin", "spence"])
+def test_special_functions(name):
+    x = np.array([0.3, 0.7, 1.0, 2.5])
+    path = f"math.special.{name}"
+    _same(_get(tw, path)(x), _get(tf, path)(x))
+    _same(_grad(tw, path, [x]), _grad(tf, path, [x]), rtol=1e-6)
+
+
+def test_rest_of_tf_math():
+    p = np.array([0.1, 0.5, 0.9])
+    for name in ("math.ndtri", "math.erfcinv", "math.reciprocal_no_nan", "math.bessel_i1"):
+        _same(_get(tw, name)(p), _get(tf, name)(p))
+    _same(tw.math.lbeta([[1.0, 2.0, 3.0]]), tf.math.lbeta([[1.0, 2.0, 3.0]]))
+    _same(tw.math.zeta(2.0, [1.0, 3.0]), tf.math.zeta(2.0, [1.0, 3.0]))
+    _same(tw.math.nextafter(1.0, 2.0), tf.math.nextafter(1.0, 2.0))
+    _same(tw.math.zero_fraction([0, 1, 0, 3]), tf.math.zero_fraction([0, 1, 0, 3]))
+    _same(tw.math.invert_permutation([2, 0, 1]), tf.math.invert_permutation([2, 0, 1]))
+    _same(tw.math.is_non_decreasing([1, 1, 2]), tf.math.is_non_decreasing([1, 1, 2]))
+    _same(tw.math.is_strictly_increasing([1, 1, 2]), tf.math.is_strictly_increasing([1, 1, 2]))
+    m = RNG.standard_normal((3, 5)).astype(np.float32)
+    _same(list(tw.math.approx_max_k(m, 2)), list(tf.math.approx_max_k(m, 2)))
