@@ -8,10 +8,10 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
-from tensorweave.framework.tensor import Tensor
+from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import (eager_errors, normalize_axis, shape_parts, static_int,
-                                        static_ints)
+from tensorweave.ops._array_util import (eager_errors, known_value, normalize_axis, shape_parts,
+                                        static_int, static_ints)
 from tensorweave.ops._convert import tensor as to_tensor
 from tensorweave.ops.math_ops import reduce_sum
 
@@ -133,46 +133,65 @@ def _py_scalar(v):
     return np.asarray(v).item()
 
 
-def _infer_range(*, start, limit, delta, dtype):
-    n = int(max(0, np.ceil((limit - start) / delta)))
-    return Spec((n,), dtype)
+def _range_length(start, limit, delta) -> int:
+    return int(max(0, np.ceil((limit - start) / delta)))
+
+
+def _infer_range(*bounds, start, limit, delta, dtype):
+    if start is None or limit is None or delta is None:
+        return Spec((None,), dtype)
+    return Spec((_range_length(start, limit, delta),), dtype)
 
 
 @op("Range", infer=_infer_range, differentiable=False)
-def _range(xp, *, start, limit, delta, dtype):
-    n = int(max(0, np.ceil((limit - start) / delta)))
+def _range(xp, *bounds, start, limit, delta, dtype):
+    """Static bounds come as attributes; bounds computed in a traced graph as three inputs."""
+    if bounds:
+        start, limit, delta = (b.item() for b in bounds)
+        _check_range_args(start, limit, delta)
+    n = _range_length(start, limit, delta)
     return (xp.arange(n, dtype=np.float64 if dtype.is_floating else np.int64) * delta
             + start).astype(dtype.np_dtype)
+
+
+def _check_range_args(start, limit, delta):
+    if delta == 0:
+        raise ValueError("Requires delta != 0")
+    if (limit - start) * delta < 0:
+        sign = "start <= limit when delta > 0" if delta > 0 else "start >= limit when delta < 0"
+        raise ValueError(f"Requires {sign}: {start}/{limit}")
+
+
+def _range_dtype(args, values):
+    given = [a.dtype for a in args if hasattr(a, "dtype")]
+    if given:
+        order = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64]
+        dtype = max((dtypes.as_dtype(g) for g in given),
+                    key=lambda d: order.index(d) if d in order else 0)
+        if any(isinstance(v, float) for v in values) and dtype.is_integer:
+            dtype = dtypes.float32
+        return dtype
+    return dtypes.float32 if any(isinstance(v, float) for v in values) else dtypes.int32
 
 
 @eager_errors("Range")
 def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001
     """[start, start + delta, ...) up to `limit` (exclusive) (`tf.range`). With one argument it
-    counts from 0. The dtype is int32 for ints, float32 when any argument is a float."""
+    counts from 0. The dtype is int32 for ints, float32 when any argument is a float. In a
+    traced function the bounds may be computed tensors (the length is then dynamic)."""
     if limit is None:
         start, limit = 0, start
-    values = [_py_scalar(v) for v in (start, limit, delta)]
-    if dtype is None:
-        given = [v.dtype for v in (start, limit, delta) if hasattr(v, "dtype")]
-        if given:
-            order = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64]
-            dtype = max((dtypes.as_dtype(g) for g in given), key=lambda d: order.index(d)
-                        if d in order else 0)
-            if any(isinstance(v, float) for v in values) and dtype.is_integer:
-                dtype = dtypes.float32
-        elif any(isinstance(v, float) for v in values):
-            dtype = dtypes.float32
-        else:
-            dtype = dtypes.int32
-    dtype = dtypes.as_dtype(dtype)
-    if values[2] == 0:
-        raise ValueError("Range: delta must not be 0")
-    if (values[1] - values[0]) * values[2] < 0:
-        from tensorweave.framework.errors import InvalidArgumentError
+    args = (start, limit, delta)
+    values = [known_value(a) if isinstance(a, SymbolicTensor) else _py_scalar(a) for a in args]
+    dtype = _range_dtype(args, values) if dtype is None else dtypes.as_dtype(dtype)
+    if any(v is None for v in values):  # only the running graph knows a bound
+        from tensorweave.ops.math_ops import cast
 
-        sign = "start <= limit when delta > 0" if values[2] > 0 else "start >= limit when delta < 0"
-        raise InvalidArgumentError(None, None, f"Requires {sign}: {values[0]}/{values[1]} "
-                                               f"[Op:Range]")
+        bounds = tuple(cast(a, dtype) if isinstance(a, SymbolicTensor)
+                       else to_tensor(np.asarray(v, dtype.np_dtype)) for a, v in zip(args, values))
+        return execute(_range, bounds, {"start": None, "limit": None, "delta": None,
+                                        "dtype": dtype})
+    _check_range_args(*values)
     cast_ = float if dtype.is_floating else int
     return execute(_range, (), {"start": cast_(values[0]), "limit": cast_(values[1]),
                                 "delta": cast_(values[2]), "dtype": dtype})
