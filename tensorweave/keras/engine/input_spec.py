@@ -53,8 +53,11 @@ def assert_input_compatibility(input_spec, inputs, layer_name: str) -> None:
     """Raises ValueError in Keras's words when `inputs` do not satisfy `input_spec`."""
     if not input_spec:
         return
-    specs = nest.flatten(input_spec)
-    flat = nest.flatten(inputs)
+    if isinstance(input_spec, InputSpec) and not isinstance(inputs, (list, tuple, dict)):
+        specs, flat = [input_spec], [inputs]  # the common case, without walking structures
+    else:
+        specs = nest.flatten(input_spec)
+        flat = nest.flatten(inputs)
     if len(flat) != len(specs):
         raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it received '
                          f"{len(flat)} input tensors. Inputs received: {inputs}")

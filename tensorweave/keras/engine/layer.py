@@ -53,6 +53,8 @@ class _CallContext(threading.local):
 
 
 _call_context = _CallContext()
+# Bumped whenever any layer gains or loses a sublayer: invalidates cached layer walks.
+_TRACK_VERSION = [0]
 
 
 class _Signature:
@@ -68,12 +70,14 @@ class _Signature:
         positional = [p for p in params.values() if p.kind in (p.POSITIONAL_ONLY,
                                                                p.POSITIONAL_OR_KEYWORD)]
         self.first_arg = positional[0].name if positional else None
+        self.custom_mask = False
 
 
 def _signature(cls) -> _Signature:
     sig = cls.__dict__.get("_call_signature_cache")
     if sig is None:
         sig = _Signature(cls.call)
+        sig.custom_mask = cls.compute_mask is not Layer.compute_mask
         cls._call_signature_cache = sig
     return sig
 
@@ -150,6 +154,7 @@ class Layer(Module):
         if isinstance(value, Layer) and value in self._layers:
             if not any(v is value for v in self.__dict__.values()):
                 self._layers.remove(value)
+                _TRACK_VERSION[0] += 1
         elif isinstance(value, Variable):
             for group in (self._trainable_variables, self._non_trainable_variables):
                 if any(v is value for v in group):
@@ -163,6 +168,7 @@ class Layer(Module):
     def _track_layer(self, layer: "Layer") -> None:
         if layer is not self and not any(item is layer for item in self._layers):
             self._layers.append(layer)
+            _TRACK_VERSION[0] += 1
 
     # --- names, dtypes, trainability -----------------------------------------------------------
     @property
@@ -217,6 +223,16 @@ class Layer(Module):
         return list(self._layers)
 
     def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> list:
+        if include_self and recursive:
+            cached = self.__dict__.get("_flat_cache")
+            if cached is not None and cached[0] == _TRACK_VERSION[0]:
+                return cached[1]
+            found = self._walk_layers(True, True)
+            object.__setattr__(self, "_flat_cache", (_TRACK_VERSION[0], found))
+            return found
+        return self._walk_layers(include_self, recursive)
+
+    def _walk_layers(self, include_self: bool, recursive: bool) -> list:
         found, seen = [], set()
         stack = [self] if include_self else list(reversed(self._layers))
         while stack:
@@ -358,7 +374,8 @@ class Layer(Module):
 
     def _clear_losses(self) -> None:
         for layer in self._flatten_layers(include_self=True):
-            layer._losses.clear()
+            if layer._losses:
+                layer._losses.clear()
 
     # --- building ------------------------------------------------------------------------------
     def build(self, input_shape=None) -> None:
@@ -406,7 +423,12 @@ class Layer(Module):
             inputs, rest = kwargs.pop(sig.first_arg), ()
         else:
             raise ValueError(f"Layer {self.name} was called without inputs.")
-        if any(kt.is_keras_tensor(t) for t in nest.flatten((inputs, rest, kwargs))):
+        if type(inputs) is Tensor and not rest and not any(
+                type(v) is SymbolicTensor for v in kwargs.values()):
+            symbolic = False  # the common eager call: skip walking the arguments
+        else:
+            symbolic = any(kt.is_keras_tensor(t) for t in nest.flatten((inputs, rest, kwargs)))
+        if symbolic:
             from tensorweave.keras.engine.functional_call import symbolic_call
 
             return symbolic_call(self, inputs, rest, kwargs, sig)
@@ -415,6 +437,10 @@ class Layer(Module):
 
     def _convert_inputs(self, inputs):
         compute = self.compute_dtype if self.autocast else None
+        if type(inputs) is Tensor:
+            kind = inputs._array.dtype
+            if kind.kind != "f" or compute is None or kind == _np_dtype(compute):
+                return inputs
 
         def convert(x):
             if isinstance(x, Tensor):
@@ -448,7 +474,7 @@ class Layer(Module):
             training = sig.training_default
         if sig.has_training or sig.var_kwargs and "training" in kwargs:
             kwargs["training"] = training
-        if sig.has_mask and kwargs.get("mask") is None:
+        if sig.has_mask and kt._MASKS and kwargs.get("mask") is None:
             masks = [kt.get_mask(t) for t in nest.flatten(inputs)]
             if any(m is not None for m in masks):
                 kwargs["mask"] = masks[0] if not isinstance(inputs, (list, tuple, dict)) else \
@@ -457,8 +483,10 @@ class Layer(Module):
 
     def _eager_call(self, inputs, args, kwargs, sig):
         kwargs = dict(kwargs)
-        self._maybe_build(inputs)
-        assert_input_compatibility(self.input_spec, inputs, self.name)
+        if not self.built:
+            self._maybe_build(inputs)
+        if self._input_spec is not None:
+            assert_input_compatibility(self._input_spec, inputs, self.name)
         training = self._resolve_call_kwargs(inputs, kwargs, sig)
         outer = _call_context.depth == 0
         saved = _call_context.training
@@ -473,7 +501,8 @@ class Layer(Module):
             _call_context.training = saved
         if self._activity_regularizer is not None:
             self._regularize_activity(outputs)
-        self._propagate_mask(inputs, outputs, kwargs.get("mask"))
+        if kt._MASKS or sig.custom_mask:
+            self._propagate_mask(inputs, outputs, kwargs.get("mask"))
         return outputs
 
     def _regularize_activity(self, outputs) -> None:
@@ -577,6 +606,16 @@ class Layer(Module):
     @property
     def submodules(self) -> tuple:
         return tuple(self._flatten_layers(include_self=False))
+
+
+_NP_DTYPES: dict = {}
+
+
+def _np_dtype(name: str):
+    d = _NP_DTYPES.get(name)
+    if d is None:
+        d = _NP_DTYPES[name] = dtypes.as_dtype(name).np_dtype
+    return d
 
 
 def _marking_built(build):

@@ -12,6 +12,7 @@ at once as a Functional graph, so `summary()` shows shapes; otherwise it builds 
 from __future__ import annotations
 
 from tensorweave.keras.engine import keras_tensor as kt
+from tensorweave.keras.engine import layer as layer_module
 from tensorweave.keras.engine.functional import FunctionalGraph
 from tensorweave.keras.engine.input_layer import Input, InputLayer
 from tensorweave.keras.engine.layer import Layer
@@ -62,6 +63,7 @@ class Sequential(Model):
             raise TypeError("There are no layers in the model.")
         layer = self._stack.pop()
         self._layers[:] = [x for x in self._layers if x is not layer]
+        layer_module._TRACK_VERSION[0] += 1
         if rebuild:
             self._maybe_rebuild()
         return layer
