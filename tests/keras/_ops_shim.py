@@ -58,12 +58,14 @@ UNARY = {"sqrt": np.sqrt, "exp": np.exp, "log": np.log, "abs": np.abs, "sign": n
          "softsign": lambda a: a / (1 + np.abs(a)), "erf": _erf, "rsqrt": lambda a: 1 / np.sqrt(a),
          "reciprocal": lambda a: 1 / a, "log1p": np.log1p, "expm1": np.expm1,
          "stop_gradient": lambda a: a, "floor": np.floor, "round": np.round,
-         "is_finite": np.isfinite, "cos": np.cos, "sin": np.sin, "ceil": np.ceil, "is_nan": np.isnan, "logical_not": np.logical_not}
+         "is_finite": np.isfinite, "cos": np.cos, "sin": np.sin, "ceil": np.ceil,
+         "is_nan": np.isnan, "logical_not": np.logical_not}
 BINARY = {"maximum": np.maximum, "minimum": np.minimum, "greater": np.greater,
           "greater_equal": np.greater_equal, "less": np.less, "less_equal": np.less_equal,
           "equal": np.equal, "not_equal": np.not_equal, "squared_difference":
           lambda a, b: (a - b) ** 2, "divide_no_nan": lambda a, b: np.where(b == 0, 0, a / np.where(
-              b == 0, 1, b)), "logical_and": np.logical_and, "floormod": np.mod, "logical_or": np.logical_or}
+              b == 0, 1, b)), "logical_and": np.logical_and, "floormod": np.mod,
+          "logical_or": np.logical_or}
 REDUCE = {"reduce_max": np.max, "reduce_min": np.min, "reduce_mean": np.mean,
           "reduce_prod": np.prod, "reduce_any": np.any, "reduce_all": np.all,
           "reduce_logsumexp": lambda a, axis=None, keepdims=False: np.log(
@@ -172,7 +174,8 @@ def _clip_by_global_norm(ts, clip_norm, use_norm=None, name=None):
 EXTRA = {"clip_by_norm": _clip_by_norm, "clip_by_global_norm": _clip_by_global_norm,
          "expand_dims": _expand_dims, "squeeze": _squeeze, "size": _size,
          "broadcast_to": _broadcast_to, "gather": _gather, "rank": _rank, "one_hot": _one_hot,
-         "concat": _concat, "stack": _stack, "where": _where, "clip_by_value": _clip, "zeros": _zeros, "ones": _ones, "fill": _fill,
+         "concat": _concat, "stack": _stack, "where": _where, "clip_by_value": _clip,
+         "zeros": _zeros, "ones": _ones, "fill": _fill,
          "shape": _shape, "reshape": _reshape, "split": _split, "argmax": _argmax}
 
 

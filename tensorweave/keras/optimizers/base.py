@@ -337,7 +337,7 @@ class Optimizer:
         grads = tape.gradient(loss, var_list)
         return self.apply_gradients(zip(grads, var_list))
 
-    # --- Keras's variable store for .keras files ---------------------------------------------------
+    # --- Keras's variable store for .keras files ------------------------------------------------
     def save_own_variables(self, store) -> None:
         for i, v in enumerate(self._variables):
             store[str(i)] = v.numpy()
