@@ -39,6 +39,7 @@ def set_experimental_options(options: dict) -> None:
             raise ValueError(f"Unknown graph optimizer option {name!r}; known options: "
                              f"{sorted(_OPTIMIZER_DEFAULTS)}")
         _optimizer_options[name] = bool(value)
+    _version[0] += 1
 
 
 def get_experimental_options() -> dict:
@@ -52,9 +53,12 @@ def option_enabled(name: str) -> bool:
     return _optimizer_options.get(name, _OPTIMIZER_DEFAULTS[name])
 
 
-def options_version() -> tuple:
-    """A key of the current options, so that optimized graphs are remade when they change."""
-    return tuple(sorted(_optimizer_options.items()))
+_version = [0]
+
+
+def options_version() -> int:
+    """Bumped whenever the options change, so that optimized graphs are remade."""
+    return _version[0]
 
 
 optimizer = types.SimpleNamespace(set_experimental_options=set_experimental_options,

@@ -35,8 +35,11 @@ from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_spec import TensorSpec
 from tensorweave.graph import signature as sig
 from tensorweave.graph.autograph import convert
+from tensorweave.graph import config as _config
+from tensorweave.graph.config import options_version
 from tensorweave.graph.executor import Executor
 from tensorweave.graph.graph import Graph
+from tensorweave.graph.passes import optimize_for_run
 from tensorweave.graph.replay import replay
 from tensorweave.util import nest
 
@@ -106,6 +109,9 @@ class ConcreteFunction:
         return self._call_flat(tensors)
 
     def executor(self, device) -> Executor:
+        optimized = self._optimized
+        if optimized is None or optimized[0] != _config._version[0]:
+            self.run_graph  # noqa: B018 - re-optimizes and drops stale executors
         ex = self._executors.get(device)
         if ex is None:
             ex = self._executors[device] = Executor(self.run_graph, device)
@@ -114,11 +120,11 @@ class ConcreteFunction:
     @property
     def run_graph(self) -> Graph:
         """The graph the executor runs: the traced one after the enabled passes."""
-        if self._optimized is None:
-            from tensorweave.graph.passes import optimize_for_run
-
-            self._optimized = optimize_for_run(self.graph)
-        return self._optimized
+        version = options_version()
+        if self._optimized is None or self._optimized[0] != version:
+            self._optimized = (version, optimize_for_run(self.graph))
+            self._executors = {}
+        return self._optimized[1]
 
     def _call_flat(self, tensors: list):
         c = ctx

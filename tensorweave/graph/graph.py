@@ -316,6 +316,12 @@ class Graph:
                 seen.setdefault(id(var), var)
         return list(seen.values())
 
+    def optimize(self, level: int = 2) -> "Graph":
+        """A new graph after the optimization passes of `level` (see graph/passes)."""
+        from tensorweave.graph.passes import optimize
+
+        return optimize(self, level)
+
     def as_text(self) -> str:
         """A readable listing, one node a line: `%name: shape dtype = Op(inputs) {attrs}`."""
         from tensorweave.graph.printer import graph_text

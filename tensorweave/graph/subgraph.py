@@ -13,6 +13,7 @@ from tensorweave.framework.context import ctx
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.graph.executor import Executor
 from tensorweave.graph.graph import Graph
+from tensorweave.graph.passes import optimize_for_run
 from tensorweave.util import nest
 
 
@@ -51,7 +52,7 @@ class SubFunction:
         device = ctx.device
         ex = self._executors.get(device)
         if ex is None:
-            ex = self._executors[device] = Executor(self.graph, device)
+            ex = self._executors[device] = Executor(optimize_for_run(self.graph), device)
         return ex.run(*leading, *[extra[i] for i in self.cap_index])
 
     def __repr__(self) -> str:

@@ -1,0 +1,61 @@
+"""Buffer reuse: an elementwise op whose input array dies at that op, and has the output's
+shape and dtype, writes its result into that array (`xp.add(a, b, out=a)`) instead of
+allocating a new one. Only arrays the graph itself allocated are reused: never an input, a
+constant, a variable's value or a view returned by a shape op."""
+
+from __future__ import annotations
+
+from tensorweave.framework.op_def import OpDef
+from tensorweave.graph.graph import Graph
+from tensorweave.graph.passes._rewrite import KEEP, rewrite, use_counts
+
+# ops computed by one ufunc of the array namespace, which accepts `out=`
+UFUNCS = {"AddV2": "add", "Sub": "subtract", "Mul": "multiply", "RealDiv": "divide",
+          "Neg": "negative", "Abs": "absolute", "Exp": "exp", "Log": "log", "Sqrt": "sqrt",
+          "Square": "square", "Tanh": "tanh", "Maximum": "maximum", "Minimum": "minimum",
+          "Sin": "sin", "Cos": "cos"}
+# ops whose result is always a freshly allocated array
+_FRESH = set(UFUNCS) | {"MatMul", "BatchMatMulV2", "InplaceUfunc"}
+
+
+def _inplace_kernel(xp, *args, ufunc, into):
+    return getattr(xp, ufunc)(*args, out=args[into])
+
+
+INPLACE = OpDef("InplaceUfunc", _inplace_kernel, None, elementwise=True, differentiable=False)
+
+
+def _fresh(node) -> bool:
+    if node.type == "FusedElementwise":  # fresh when its last step is a ufunc
+        return node.attrs["steps"].steps[-1][0].name in UFUNCS
+    return node.type in _FRESH
+
+
+def _reusable(t, out, uses) -> bool:
+    shape = t.shape.as_tuple()
+    return (_fresh(t.node) and uses.get(id(t), 0) == 1 and t.dtype is out.dtype
+            and shape is not None and None not in shape and len(shape) >= 1
+            and shape == out.shape.as_tuple() and t.dtype.is_floating)
+
+
+def buffer_reuse(graph: Graph) -> Graph:
+    """Rewrites elementwise ufunc ops into in-place ones where an input buffer dies there."""
+    uses = use_counts(graph)
+
+    def visit(b, node):
+        ufunc = UFUNCS.get(node.type)
+        if ufunc is None or node.op_def.stateful or node.attrs:
+            return KEEP
+        out = node.outputs[0]
+        if any(t.dtype is not out.dtype for t in node.inputs):
+            return KEEP
+        for k, t in enumerate(node.inputs):
+            if _reusable(t, out, uses) and sum(x is t for x in node.inputs) == 1:
+                new = b.emit(INPLACE, [b.value(x) for x in node.inputs],
+                             {"ufunc": ufunc, "into": k}, [(out.shape.as_tuple(), out.dtype)],
+                             f"{node.name}/inplace", node.location)
+                b.alias(out, new.outputs[0])
+                return None
+        return KEEP
+
+    return rewrite(graph, visit)
