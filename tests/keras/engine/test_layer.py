@@ -166,3 +166,57 @@ class TestConfig:
         assert config["units"] == 5 and config["name"] == "lin_cfg"
         clone = Linear.from_config(config)
         assert clone.units == 5 and clone.name == "lin_cfg"
+
+
+class MaskZero(Layer):
+    def call(self, x):
+        return x * 1.0
+
+    def compute_mask(self, inputs, previous_mask=None):
+        return tf.not_equal(inputs, 0.0)
+
+
+class MaskReader(Layer):
+    def __init__(self):
+        super().__init__()
+        self.supports_masking = True
+
+    def call(self, x, mask=None):
+        self.mask = mask
+        return x
+
+
+class PassThrough(Layer):
+    def __init__(self):
+        super().__init__()
+        self.supports_masking = True
+
+    def call(self, x):
+        return x * 2.0
+
+
+class TestMasks:
+    def test_eager_mask_propagates_through_masking_layers(self):
+        x = np.array([[1.0, 0.0, 2.0]], np.float32)
+        reader = MaskReader()
+        reader(PassThrough()(MaskZero()(x)))
+        np.testing.assert_array_equal(reader.mask.numpy(), [[True, False, True]])
+
+    def test_explicit_mask_wins(self):
+        reader = MaskReader()
+        reader(np.ones((1, 2), np.float32), mask=tf.constant([[True, False]]))
+        np.testing.assert_array_equal(reader.mask.numpy(), [[True, False]])
+
+    def test_functional_mask(self):
+        from tensorweave import keras
+
+        inp = Input((3,))
+        reader = MaskReader()
+        model = keras.Model(inp, reader(PassThrough()(MaskZero()(inp))))
+        model(np.array([[0.0, 1.0, 0.0]], np.float32))
+        np.testing.assert_array_equal(reader.mask.numpy(), [[False, True, False]])
+
+    def test_non_masking_layer_warns(self):
+        masked = MaskZero()(np.array([[1.0, 0.0]], np.float32))
+        with pytest.warns(UserWarning, match="does not support masking"):
+            Linear(1)(masked)
