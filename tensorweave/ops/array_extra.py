@@ -7,9 +7,10 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
-from tensorweave.framework.tensor import Tensor
+from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import eager_errors, normalize_axis, static_int, static_ints
+from tensorweave.ops._array_util import (eager_errors, known_value, normalize_axis, static_int,
+                                        static_ints)
 from tensorweave.ops._convert import tensor as to_tensor
 
 __all__ = ["split", "roll", "repeat", "reverse_sequence", "sequence_mask", "meshgrid",
@@ -240,15 +241,17 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa
 
 
 # --- sequence_mask -------------------------------------------------------------------------------
-def _infer_sequence_mask(lengths, *, maxlen, dtype):
+def _infer_sequence_mask(lengths, maxlen_t=None, *, maxlen, dtype):
     if lengths.shape is None:
         return Spec(None, dtype)
     return Spec(lengths.shape + (maxlen,), dtype)
 
 
 @op("SequenceMask", infer=_infer_sequence_mask, differentiable=False)
-def _sequence_mask(xp, lengths, *, maxlen, dtype):
-    if maxlen is None:
+def _sequence_mask(xp, lengths, maxlen_t=None, *, maxlen, dtype):
+    if maxlen_t is not None:
+        maxlen = int(maxlen_t)
+    elif maxlen is None:
         maxlen = int(lengths.max()) if lengths.size else 0
     mask = xp.arange(maxlen) < xp.expand_dims(lengths, -1)
     return mask.astype(dtype.np_dtype, copy=False)
@@ -261,12 +264,17 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None) -> Tensor:
     lengths = to_tensor(lengths)
     if not lengths.dtype.is_integer:
         raise TypeError(f"sequence_mask: lengths must be integers, got {lengths.dtype.name}")
+    attrs = {"maxlen": None, "dtype": dtypes.as_dtype(dtype)}
+    if isinstance(maxlen, SymbolicTensor) and known_value(maxlen) is None:
+        from tensorweave.ops.math_ops import cast  # computed in the graph: a second input
+
+        return execute(_sequence_mask, (lengths, cast(maxlen, lengths.dtype)), attrs)
     if maxlen is not None:
-        maxlen = static_int(maxlen, "maxlen", "SequenceMask")
+        maxlen = known_value(maxlen) if isinstance(maxlen, SymbolicTensor) else \
+            static_int(maxlen, "maxlen", "SequenceMask")
         if maxlen < 0:
             raise ValueError(f"sequence_mask: maxlen must be non-negative, got {maxlen}")
-    return execute(_sequence_mask, (lengths,), {"maxlen": maxlen,
-                                                "dtype": dtypes.as_dtype(dtype)})
+    return execute(_sequence_mask, (lengths,), {**attrs, "maxlen": maxlen})
 
 
 # --- meshgrid ------------------------------------------------------------------------------------

@@ -394,51 +394,58 @@ def _reverse_grad(op, dy):
     return (execute(_reverse, (dy,), op.attrs),)
 
 
-def _infer_tile(x, *, multiples):
+def _infer_tile(x, multiples_t=None, *, multiples):
     if x.shape is None:
         return Spec((None,) * len(multiples), x.dtype)
     if len(multiples) != len(x.shape):
         raise ValueError(f"Tile: expected multiples of length {len(x.shape)}, got "
                          f"{list(multiples)}")
-    return Spec(tuple(None if d is None else d * m for d, m in zip(x.shape, multiples)), x.dtype)
+    return Spec(tuple(None if d is None or m is None else d * m
+                      for d, m in zip(x.shape, multiples)), x.dtype)
 
 
 @op("Tile", infer=_infer_tile)
-def _tile(xp, x, *, multiples):
-    if len(multiples) != x.ndim:
+def _tile(xp, x, multiples_t=None, *, multiples):
+    reps = _dynamic_dims(xp, multiples_t, multiples)
+    if len(reps) != x.ndim:
         raise ValueError(f"Expected multiples argument to be a vector of length {x.ndim} but "
-                         f"got length {len(multiples)}")
-    return xp.tile(x, multiples)
+                         f"got length {len(reps)}")
+    if any(m < 0 for m in reps):
+        raise ValueError(f"Expected multiples to be non-negative, got {list(reps)}")
+    return xp.tile(x, reps)
 
 
 @eager_errors("Tile")
 def tile(input, multiples, name=None) -> Tensor:  # noqa: A002
     """`input` repeated `multiples[i]` times along each dim i (`tf.tile`)."""
     x = to_tensor(input)
-    multiples = static_ints(multiples, "multiples", "Tile")
-    if any(m < 0 for m in multiples):
-        raise ValueError(f"Tile: multiples must be non-negative, got {list(multiples)}")
-    return execute(_tile, (x,), {"multiples": multiples})
+    static, dynamic = shape_parts(multiples, "Tile")
+    if any(m is not None and m < 0 for m in static):
+        raise ValueError(f"Tile: multiples must be non-negative, got {list(static)}")
+    inputs = (x,) if dynamic is None else (x, dynamic)
+    return execute(_tile, inputs, {"multiples": static})
 
 
-@op("TileGrad", infer=lambda dy, x, *, multiples: Spec(x.shape, dy.dtype))
-def _tile_grad_op(xp, dy, x, *, multiples):
+@op("TileGrad", infer=lambda dy, x, *m, multiples: Spec(x.shape, dy.dtype))
+def _tile_grad_op(xp, dy, x, *multiples_t, multiples):
     """Sums a tile's gradient over its copies: dy viewed as (m0, d0, m1, d1, ...)."""
     split = []
-    for m, d in zip(multiples, x.shape):
-        split += [m, d]
+    for big, d in zip(dy.shape, x.shape):
+        split += [big // d if d else 0, d]
     return dy.reshape(split).sum(axis=tuple(builtins.range(0, 2 * x.ndim, 2))).astype(
         dy.dtype, copy=False)
 
 
 @_tile.def_grad
 def _tile_grad(op, dy):
-    return (execute(_tile_grad_op, (dy, op.inputs[0]), op.attrs),)
+    x, *rest = op.inputs
+    return (execute(_tile_grad_op, (dy, x, *rest), op.attrs),) + (None,) * len(rest)
 
 
 @_tile_grad_op.def_grad
 def _tile_grad_op_grad(op, ddx):
-    return execute(_tile, (ddx,), op.attrs), None
+    _, _, *rest = op.inputs
+    return (execute(_tile, (ddx, *rest), op.attrs), None) + (None,) * len(rest)
 
 
 def _infer_broadcast_to(x, shape_t=None, *, shape):

@@ -138,6 +138,10 @@ TRACED = {
     "pad_tile": lambda x: tf.tile(tf.pad(x, [[0, 0], [1, 1], [2, 0]], "SYMMETRIC"), [1, 2, 1]),
     "scatter_dynamic": lambda x: tf.scatter_nd([[1]], x[:1], tf.shape(x)),
     "sort_split": lambda x: tf.split(tf.sort(x, axis=-1), 2, axis=-1)[1],
+    "tile_dynamic": lambda x: tf.tile(x[:1], [tf.shape(x)[0] * 2, 1, 1]),
+    "sequence_mask_dynamic": lambda x: tf.sequence_mask(tf.range(tf.shape(x)[0]),
+                                                        tf.shape(x)[0] + 1),
+    "sequence_mask_known": lambda x: tf.sequence_mask([1, 3], tf.shape(x)[2]),
     "range_dynamic": lambda x: tf.range(tf.shape(x)[0] * 3, delta=2),
     "range_known": lambda x: tf.cast(tf.range(tf.shape(x)[2]), tf.float32) * x,
 }
