@@ -130,11 +130,12 @@ def apply_adam(xp, grad, lr, step, *, var, m, v, vhat, beta_1, beta_2, epsilon, 
         vh = _own(vhat)
         xp.maximum(vh, vv, out=vh)
         vv = vh
+    # w -= alpha * m / (sqrt(v) + eps), in the scratch array: no allocation per step.
     xp.sqrt(vv, out=tmp)
     tmp += epsilon
-    update = mm * alpha
-    update /= tmp
-    w -= update
+    xp.divide(mm, tmp, out=tmp)
+    tmp *= alpha
+    w -= tmp
 
 
 @_declare("ResourceApplyAdaMax")
