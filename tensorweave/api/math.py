@@ -23,5 +23,6 @@ from tensorweave.ops.math_ops import (approx_max_k, approx_min_k, bessel_i0,  # 
                                       bessel_i0e, bessel_i1, bessel_i1e, erfcinv,
                                       invert_permutation, is_non_decreasing,
                                       is_strictly_increasing, lbeta, ndtri, nextafter,
-                                      reciprocal_no_nan, zero_fraction, zeta)
+                                      reciprocal_no_nan, zero_fraction, zeta, igamma, igammac,
+                                      betainc, sobol_sample)
 from tensorweave.api import math_special as special  # noqa: F401,E402

@@ -294,3 +294,14 @@ def test_rest_of_tf_math():
     _same(tw.math.is_strictly_increasing([1, 1, 2]), tf.math.is_strictly_increasing([1, 1, 2]))
     m = RNG.standard_normal((3, 5)).astype(np.float32)
     _same(list(tw.math.approx_max_k(m, 2)), list(tf.math.approx_max_k(m, 2)))
+
+
+def test_incomplete_gamma_beta_and_sobol():
+    a, x = np.array([0.5, 2.0, 3.5]), np.array([0.7, 3.0, 1.0])
+    for name in ("math.igamma", "math.igammac"):
+        _same(_get(tw, name)(a, x), _get(tf, name)(a, x))
+        _same(_grad(tw, name, [a, x]), _grad(tf, name, [a, x]), rtol=1e-6)
+    b, xb = np.array([1.5, 2.0, 0.5]), np.array([0.2, 0.5, 0.9])
+    _same(tw.math.betainc(a, b, xb), tf.math.betainc(a, b, xb))
+    _same(_grad(tw, "math.betainc", [a, b, xb])[2], _grad(tf, "math.betainc", [a, b, xb])[2])
+    _same(tw.math.sobol_sample(5, 8, skip=3), tf.math.sobol_sample(5, 8, skip=3))

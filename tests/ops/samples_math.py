@@ -190,6 +190,12 @@ SAMPLES.update({
     "BesselK0": _u(_pos), "BesselK0e": _u(_pos), "BesselK1": _u(_pos), "BesselK1e": _u(_pos),
     "Dawsn": _u(_n), "Expint": _u(_pos), "Spence": _u(_pos), "FresnelCos": _u(_n),
     "FresnelSin": _u(_n),
+    "Igamma": [lambda r: ([_pos(r, 2, 3), _pos(r, 3)], {})],
+    "Igammac": [lambda r: ([_pos(r, 2, 3), _pos(r, 3)], {})],
+    "IgammaGradA": [lambda r: ([_pos(r, 3), _pos(r, 3)], {})],
+    "Betainc": [lambda r: ([_pos(r, 3), _pos(r, 3), r.uniform(0.2, 0.8, (2, 3))], {})],
+    "SobolSample": [lambda r: ([], {"dim": 3, "num_results": 4, "skip": 2,
+                                    "dtype": tf.float64})],
     "Zeta": [lambda r: ([r.uniform(1.5, 3.0, (2, 3)), _pos(r, 3)], {})],
     "NextAfter": [lambda r: ([_n(r, 2, 3), _n(r, 3)], {})],
     "InvertPermutation": [lambda r: ([r.permutation(5).astype(np.int32)], {})],
@@ -198,6 +204,7 @@ SAMPLES.update({
 })
 
 SKIP_GRADIENT = {
+    "Betainc": "TensorFlow defines only the x gradient (none in a, b); test_math_ops checks x",
     "Zeta": "TensorFlow defines only the q gradient (none in x); test_math_ops checks q",
     "Polygamma": "defined only at integer orders, so finite differences in n are NaN; the x "
                  "gradient is checked in test_unary_ops",

@@ -312,3 +312,22 @@ def test_zeta_gradient_in_q():
     eps = 1e-6
     num = (tf.math.zeta(x, q + eps).numpy() - tf.math.zeta(x, q - eps).numpy()) / (2 * eps)
     np.testing.assert_allclose(tape.gradient(y, q).numpy(), num, rtol=1e-6)
+
+
+def test_betainc_and_igamma_gradients_by_finite_differences():
+    pytest.importorskip("scipy.special")
+    a, b = tf.constant([1.5, 2.0], tf.float64), tf.constant([2.5, 0.5], tf.float64)
+    x = tf.constant([0.3, 0.6], tf.float64)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([a, x])
+        beta = tf.reduce_sum(tf.math.betainc(a, b, x))
+        gamma = tf.reduce_sum(tf.math.igamma(a, x))
+    eps = 1e-6
+    for fn, total, wrt, args in [
+            (lambda v: tf.math.betainc(a, b, v), beta, x, None),
+            (lambda v: tf.math.igamma(a, v), gamma, x, None),
+            (lambda v: tf.math.igamma(v, x), gamma, a, None)]:
+        num = (fn(wrt + eps).numpy() - fn(wrt - eps).numpy()) / (2 * eps)
+        np.testing.assert_allclose(tape.gradient(total, wrt).numpy(), num, rtol=1e-5)
+    assert tape.gradient(beta, a) is None
+    np.testing.assert_allclose(tf.math.igammac(a, x).numpy(), 1 - tf.math.igamma(a, x).numpy())
