@@ -91,9 +91,13 @@ def _read(xp, buf, index):
     return buf[i].copy()
 
 
-@op("TensorArrayZeroRow", infer=lambda dy, index: dy)
-def _zero_row(xp, dy, index):
-    out = dy.copy()
+@op("TensorArrayZeroRow", infer=lambda dy, index, like: Spec(like.shape, dy.dtype))
+def _zero_row(xp, dy, index, like):
+    """`dy` cut or zero-padded to `like`'s rows, with row `index` zeroed: the gradient that a
+    write passes to the buffer it wrote into (which may have had fewer rows)."""
+    out = xp.zeros(like.shape, dtype=dy.dtype)
+    n = min(out.shape[0], dy.shape[0])
+    out[:n] = dy[:n]
     i = int(index)
     if i < out.shape[0]:
         out[i] = 0
@@ -112,9 +116,10 @@ def _scatter_row(xp, buf, index, dy):
 @_write.def_grad
 def _write_grad(op, dy):
     buf, index, value = op.inputs
-    d_buf = execute(_zero_row, (dy, index), {})
-    if buf.shape.rank == 1 and buf.shape[0] == 0:
+    if buf.shape.rank == 1 and buf.shape[0] == 0 and value.shape.rank != 0:
         d_buf = None  # the empty start buffer: nothing flows back
+    else:
+        d_buf = execute(_zero_row, (dy, index, buf), {})
     return d_buf, None, execute(_read, (dy, index), {})
 
 
@@ -125,8 +130,9 @@ def _read_grad(op, dy):
 
 
 @_zero_row.def_grad
-def _zero_row_grad(op, dy):
-    return execute(_zero_row, (dy, op.inputs[1]), {}), None
+def _zero_row_grad(op, ddy):
+    dy, index, _ = op.inputs
+    return execute(_zero_row, (ddy, index, dy), {}), None, None
 
 
 @_scatter_row.def_grad
