@@ -76,7 +76,28 @@ def _num_classes(y):
     return tf.cast(tf.gather(tf.shape(y), tf.rank(y) - 1), y.dtype)
 
 
+class Reduction:
+    """tf.keras 2's names for the reductions (Keras 3 takes the strings directly); AUTO means
+    the default, sum_over_batch_size."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls) -> tuple:
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key) -> None:
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
 def standardize_reduction(reduction):
+    if reduction == Reduction.AUTO:
+        return "sum_over_batch_size"
     if reduction not in REDUCTIONS:
         raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
                          f"{set(REDUCTIONS)}. Received: reduction={reduction}")

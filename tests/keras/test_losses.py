@@ -242,3 +242,36 @@ def test_loss_gradients_match_finite_differences(name):
     assert got is not None
     want = _numeric_grad(lambda a: float(np.asarray(loss(y_true, a, sample_weight=w))), x)
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-5, atol=1e-7)
+
+
+def test_registered_custom_loss_round_trip():
+    from tensorweave.keras.saving.object_registry import register_keras_serializable
+
+    @register_keras_serializable(package="tests")
+    class Scaled(losses.Loss):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def call(self, y_true, y_pred):
+            return self.factor * tf.reduce_mean(tf.abs(y_pred - y_true), axis=-1)
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+    config = losses.serialize(Scaled(3.0))
+    assert config["registered_name"] == "tests>Scaled"
+    again = losses.deserialize(config)
+    assert isinstance(again, Scaled) and again.factor == 3.0
+    assert isinstance(losses.get("tests>Scaled"), Scaled)
+
+
+def test_tf_keras_2_reduction_names():
+    r = losses.Reduction
+    assert losses.MeanSquaredError(reduction=r.AUTO).reduction == "sum_over_batch_size"
+    got = losses.MeanSquaredError(reduction=r.NONE)(T, P)
+    assert tuple(got.shape) == (4,)
+    assert float(losses.MeanAbsoluteError(reduction=r.SUM)(T, P)) == pytest.approx(
+        np.abs(_np(T) - _np(P)).mean(-1).sum(), rel=1e-5)
+    with pytest.raises(ValueError, match="Invalid Reduction"):
+        r.validate("avg")

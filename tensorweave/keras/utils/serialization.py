@@ -10,10 +10,21 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable
 
+from tensorweave.keras.saving.object_registry import get_registered_name, get_registered_object
+
 
 def serialize_object(obj: Any, module: str) -> dict:
-    """Keras 3's serialized form of a configurable object (a class instance with get_config)."""
-    return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(),
+    """Keras 3's serialized form of a configurable object (a class instance with get_config).
+
+    A class registered with `keras.saving.register_keras_serializable` keeps its registered
+    name ('package>Name') and its own module, as Keras writes them.
+    """
+    cls = type(obj)
+    registered = get_registered_name(cls)
+    if registered != cls.__name__:
+        return {"module": cls.__module__, "class_name": cls.__name__,
+                "config": obj.get_config(), "registered_name": registered}
+    return {"module": module, "class_name": cls.__name__, "config": obj.get_config(),
             "registered_name": None}
 
 
@@ -22,22 +33,25 @@ def lookup(identifier: Any, table: dict, kind: str, custom_objects: dict | None 
     """The object named by `identifier` in `table` (names to classes or functions).
 
     Strings name an entry; dicts are serialized objects (`{"class_name": ..., "config": ...}`);
-    classes are instantiated with no arguments when `instantiate` is set.
+    classes are instantiated with no arguments when `instantiate` is set. Names are looked up
+    in custom object scopes, `custom_objects`, the registered classes, then `table`.
     """
-    merged = dict(table)
-    if custom_objects:
-        merged.update(custom_objects)
+    def find(name):
+        if not isinstance(name, str):
+            return None
+        return get_registered_object(name, custom_objects, table)
+
     if isinstance(identifier, dict):
         name = identifier.get("class_name")
         config = identifier.get("config", {}) or {}
-        cls = merged.get(name) or merged.get(identifier.get("registered_name"))
+        cls = find(identifier.get("registered_name")) or find(name)
         if cls is None:
             raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
         if inspect.isclass(cls):
             return cls.from_config(config) if hasattr(cls, "from_config") else cls(**config)
         return cls
     if isinstance(identifier, str):
-        found = merged.get(identifier)
+        found = find(identifier)
         if found is None:
             raise ValueError(f"Could not interpret {kind} identifier: {identifier}")
         return found() if (instantiate and inspect.isclass(found)) else found
