@@ -7,9 +7,9 @@ import functools
 import numpy as np
 
 from tensorweave.framework.op_def import execute, op
-from tensorweave.framework.tensor import Tensor
+from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import eager_errors, static_ints
+from tensorweave.ops._array_util import eager_errors, shape_parts, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
 
 __all__ = ["pad"]
@@ -24,15 +24,26 @@ def _check_paddings(x, paddings, op_name):
                          f"{[list(p) for p in paddings]}")
 
 
-def _infer_pad(x, **attrs):
+def _infer_pad(x, paddings_t=None, **attrs):
     paddings = attrs["paddings"]
     _check_paddings(x, paddings, "Pad")
-    return Spec(tuple(None if x.shape is None or x.shape[i] is None else x.shape[i] + a + b
-                      for i, (a, b) in enumerate(paddings)), x.dtype)
+    return Spec(tuple(None if x.shape is None or x.shape[i] is None or a is None or b is None
+                      else x.shape[i] + a + b for i, (a, b) in enumerate(paddings)), x.dtype)
+
+
+def _runtime_pairs(paddings_t, paddings):
+    """The paddings to use: the attribute, or the input computed by a traced graph."""
+    if paddings_t is None:
+        return paddings
+    flat = [int(v) for v in paddings_t.reshape(-1).tolist()]
+    if any(v < 0 for v in flat) or len(flat) != 2 * len(paddings):
+        raise ValueError(f"paddings must be non-negative pairs, got {flat}")
+    return tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
 
 
 @op("PadV2", infer=_infer_pad)
-def _pad(xp, x, *, paddings, constant_values):
+def _pad(xp, x, paddings_t=None, *, paddings, constant_values):
+    paddings = _runtime_pairs(paddings_t, paddings)
     if len(paddings) != x.ndim:
         raise ValueError(f"The first dimension of paddings must be the rank of inputs "
                          f"{[len(paddings), 2]} {list(x.shape)}")
@@ -42,24 +53,29 @@ def _pad(xp, x, *, paddings, constant_values):
     return out
 
 
-def _infer_unpad(dy, x, *, paddings, **attrs):
+def _infer_unpad(dy, x, paddings_t=None, *, paddings, **attrs):
     return Spec(x.shape, dy.dtype)
 
 
 @op("PadGrad", infer=_infer_unpad)
-def _pad_grad_op(xp, dy, x, *, paddings):
+def _pad_grad_op(xp, dy, x, paddings_t=None, *, paddings):
     """The gradient of PadV2: the centre of dy, without the padding."""
+    paddings = _runtime_pairs(paddings_t, paddings)
     return dy[tuple(slice(a, a + n) for (a, _), n in zip(paddings, x.shape))]
 
 
 @_pad.def_grad
 def _pad_grad(op, dy):
-    return (execute(_pad_grad_op, (dy, op.inputs[0]), {"paddings": op.attrs["paddings"]}),)
+    x, *rest = op.inputs
+    dx = execute(_pad_grad_op, (dy, x, *rest), {"paddings": op.attrs["paddings"]})
+    return (dx,) + (None,) * len(rest)
 
 
 @_pad_grad_op.def_grad
 def _pad_grad_op_grad(op, ddx):
-    return execute(_pad, (ddx,), {"paddings": op.attrs["paddings"], "constant_values": 0}), None
+    _, _, *rest = op.inputs
+    attrs = {"paddings": op.attrs["paddings"], "constant_values": 0}
+    return (execute(_pad, (ddx, *rest), attrs), None) + (None,) * len(rest)
 
 
 @functools.lru_cache(maxsize=256)
@@ -74,20 +90,22 @@ def _mirror_sources(n: int, before: int, after: int, mode: str) -> np.ndarray:
 def _check_mirror(shape, paddings, mode):
     limit_offset = 0 if mode == "SYMMETRIC" else 1
     for i, ((a, b), n) in enumerate(zip(paddings, shape)):
-        if n is not None and (a > n - limit_offset or b > n - limit_offset):
+        if n is not None and a is not None and b is not None and (
+                a > n - limit_offset or b > n - limit_offset):
             raise ValueError(f"paddings must be no greater than the dimension size"
                              f"{'' if limit_offset == 0 else ' minus one'} in {mode} mode: "
                              f"dim {i} has size {n}, paddings [{a}, {b}]")
 
 
-def _infer_mirror(x, *, paddings, mode):
+def _infer_mirror(x, paddings_t=None, *, paddings, mode):
     if x.shape is not None:
         _check_mirror(x.shape, paddings, mode)
     return _infer_pad(x, paddings=paddings)
 
 
 @op("MirrorPad", infer=_infer_mirror)
-def _mirror_pad(xp, x, *, paddings, mode):
+def _mirror_pad(xp, x, paddings_t=None, *, paddings, mode):
+    paddings = _runtime_pairs(paddings_t, paddings)
     if len(paddings) != x.ndim:
         raise ValueError(f"The first dimension of paddings must be the rank of inputs "
                          f"{[len(paddings), 2]} {list(x.shape)}")
@@ -99,8 +117,9 @@ def _mirror_pad(xp, x, *, paddings, mode):
 
 
 @op("MirrorPadGrad", infer=_infer_unpad)
-def _mirror_pad_grad_op(xp, dy, x, *, paddings, mode):
+def _mirror_pad_grad_op(xp, dy, x, paddings_t=None, *, paddings, mode):
     """Folds the mirrored borders of dy back onto the positions they were copied from."""
+    paddings = _runtime_pairs(paddings_t, paddings)
     g = dy
     for axis, ((a, b), n) in enumerate(zip(paddings, x.shape)):
         if a == 0 and b == 0:
@@ -119,12 +138,14 @@ def _mirror_pad_grad_op(xp, dy, x, *, paddings, mode):
 
 @_mirror_pad.def_grad
 def _mirror_pad_grad(op, dy):
-    return (execute(_mirror_pad_grad_op, (dy, op.inputs[0]), op.attrs),)
+    x, *rest = op.inputs
+    return (execute(_mirror_pad_grad_op, (dy, x, *rest), op.attrs),) + (None,) * len(rest)
 
 
 @_mirror_pad_grad_op.def_grad
 def _mirror_pad_grad_op_grad(op, ddx):
-    return execute(_mirror_pad, (ddx,), op.attrs), None
+    _, _, *rest = op.inputs
+    return (execute(_mirror_pad, (ddx, *rest), op.attrs), None) + (None,) * len(rest)
 
 
 @eager_errors("Pad")
@@ -132,12 +153,13 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
     """`tensor` padded by `paddings` ([[before, after]] per dim) (`tf.pad`). `mode` is CONSTANT
     (with `constant_values`), REFLECT (edges not repeated) or SYMMETRIC (edges repeated)."""
     x = to_tensor(tensor)
-    flat = static_ints(paddings, "paddings", "Pad")
+    flat, dynamic = _paddings_parts(paddings)
     if len(flat) % 2:
         raise ValueError(f"Pad: paddings must have shape [rank, 2], got {paddings!r}")
     pairs = tuple((flat[i], flat[i + 1]) for i in range(0, len(flat), 2))
-    if any(p < 0 for p in flat):
+    if any(p is not None and p < 0 for p in flat):
         raise ValueError(f"Pad: paddings must be non-negative, got {[list(p) for p in pairs]}")
+    inputs = (x,) if dynamic is None else (x, dynamic)
     rank = x.shape.rank
     if rank is not None:
         _check_paddings(_infer.Spec(x.shape.as_tuple(), x.dtype), pairs, "Pad")
@@ -148,7 +170,25 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
         if isinstance(value, float) and x.dtype.is_integer:
             raise TypeError(f"Pad: constant_values {value!r} does not fit the input's dtype "
                             f"{x.dtype.name}")
-        return execute(_pad, (x,), {"paddings": pairs, "constant_values": value})
+        return execute(_pad, inputs, {"paddings": pairs, "constant_values": value})
     if mode not in ("REFLECT", "SYMMETRIC"):
         raise ValueError(f"Pad: mode must be one of CONSTANT, REFLECT, SYMMETRIC; got {mode!r}")
-    return execute(_mirror_pad, (x,), {"paddings": pairs, "mode": mode})
+    return execute(_mirror_pad, inputs, {"paddings": pairs, "mode": mode})
+
+
+def _paddings_parts(paddings):
+    """Paddings flattened: (static ints with None where a traced graph computes them, the
+    symbolic int32 vector of all of them or None)."""
+    if isinstance(paddings, SymbolicTensor):
+        from tensorweave.ops.array_ops import reshape
+
+        n = paddings.shape.num_elements()
+        if n is None:
+            raise ValueError(f"Pad: symbolic paddings need a static shape, got {paddings.shape}")
+        return (None,) * n, reshape(paddings, [-1])
+    if isinstance(paddings, (list, tuple)) and any(
+            isinstance(v, SymbolicTensor) or isinstance(v, (list, tuple)) and
+            any(isinstance(w, SymbolicTensor) for w in v) for v in paddings):
+        flat = [w for v in paddings for w in (v if isinstance(v, (list, tuple)) else [v])]
+        return shape_parts(flat, "Pad")
+    return static_ints(paddings, "paddings", "Pad"), None
