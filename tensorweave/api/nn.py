@@ -19,3 +19,4 @@ from tensorweave.ops.conv_ops import (conv1d, conv1d_transpose, conv2d,  # noqa:
 from tensorweave.ops.pool_ops import (avg_pool, avg_pool1d, avg_pool2d, avg_pool3d,  # noqa: F401
                                       max_pool, max_pool1d, max_pool2d, max_pool3d, pool)
 from tensorweave.ops.math_ops import sigmoid, softplus, softsign, tanh, top_k  # noqa: F401
+from tensorweave.ops.math_ops import approx_max_k, approx_min_k, zero_fraction  # noqa: F401
