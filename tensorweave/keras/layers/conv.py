@@ -337,7 +337,7 @@ class DepthwiseConv2D(BaseConv):
             config.pop(key)
         renamed = {}
         for key, value in config.items():
-            if key.startswith("kernel_"):
+            if key.startswith("kernel_") and key != "kernel_size":
                 key = "depthwise_" + key[len("kernel_"):]
             renamed[key] = value
         renamed["depth_multiplier"] = self.depth_multiplier
@@ -405,7 +405,7 @@ class SeparableConv2D(BaseConv):
         config.pop("groups")
         renamed = {}
         for key, value in config.items():
-            if key.startswith("kernel_"):
+            if key.startswith("kernel_") and key != "kernel_size":
                 key = "depthwise_" + key[len("kernel_"):]
             renamed[key] = value
         renamed.update({

@@ -87,6 +87,7 @@ class Dense(Layer):
             "bias_regularizer": u.ser_reg(self.bias_regularizer),
             "kernel_constraint": u.ser_con(self.kernel_constraint),
             "bias_constraint": u.ser_con(self.bias_constraint),
+            "quantization_config": None,
         })
         if self._activity_regularizer is not None:
             config["activity_regularizer"] = u.activity_reg_config(self)

@@ -71,7 +71,7 @@ class Embedding(Layer):
                 "embeddings_regularizer": u.ser_reg(self.embeddings_regularizer),
                 "activity_regularizer": u.activity_reg_config(self),
                 "embeddings_constraint": u.ser_con(self.embeddings_constraint),
-                "mask_zero": self.mask_zero}
+                "mask_zero": self.mask_zero, "quantization_config": None}
 
 
 class Masking(Layer):

@@ -156,7 +156,7 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalizes each sample over `axis` (default the last): (x - mean) / sqrt(var + eps),
-    then `gamma * x + beta`; `rms_scaling=True` divides by the root mean square instead."""
+    then `gamma * x + beta`; `rms_scaling=True` (deprecated in Keras) only scales: x / sqrt(var + eps) * gamma."""
 
     def __init__(self, axis=-1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                  rms_scaling: bool = False, beta_initializer="zeros", gamma_initializer="ones",
@@ -203,8 +203,10 @@ class LayerNormalization(Layer):
         x = tf.cast(inputs, tf.float32) if compute in (tf.float16, tf.bfloat16) else inputs
         eps = tf.constant(self.epsilon, x.dtype)
         if self.rms_scaling:
-            ms = tf.reduce_mean(x * x, self._axes, keepdims=True)
-            y = x * tf.math.rsqrt(ms + eps)
+            # Keras 3 scales by the (centered) variance here, not the mean square: kept so that
+            # weights and outputs match Keras's (deprecated) rms_scaling exactly.
+            _, variance = tf.nn.moments(x, self._axes, keepdims=True)
+            y = x * tf.math.rsqrt(variance + eps)
             if self.gamma is not None:
                 y = y * tf.reshape(u.read(self.gamma, x.dtype), self._bshape)
         else:

@@ -1,0 +1,165 @@
+"""Keras 3 (TensorFlow 2.21) against tensorweave's layers: the same weights (copied with
+set_weights) and inputs must give the same outputs, input gradients and weight gradients."""
+
+import numpy as np
+import pytest
+
+tf_real = pytest.importorskip("tensorflow")
+keras_real = pytest.importorskip("keras")
+
+import tensorweave as tw  # noqa: E402
+from tensorweave import keras as kw  # noqa: E402
+
+RNG = np.random.default_rng(3)
+
+# (layer class name, constructor kwargs, input shape); inputs are float32 normals.
+CASES = [
+    ("Dense", {"units": 5, "activation": "relu"}, (3, 4)),
+    ("Dense", {"units": 3, "use_bias": False}, (2, 3, 4)),
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal", "dilation_rate": 2},
+     (2, 9, 3)),
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"}, (2, 9, 3)),
+    ("Conv2D", {"filters": 4, "kernel_size": 3, "activation": "tanh"}, (2, 7, 6, 3)),
+    ("Conv2D", {"filters": 4, "kernel_size": (3, 2), "strides": 2, "padding": "same"},
+     (2, 7, 6, 3)),
+    ("Conv2D", {"filters": 4, "kernel_size": 3, "groups": 2}, (2, 6, 6, 4)),
+    ("Conv2D", {"filters": 2, "kernel_size": 3, "dilation_rate": 2}, (1, 8, 8, 2)),
+    ("Conv3D", {"filters": 2, "kernel_size": 2}, (1, 4, 4, 4, 2)),
+    ("Conv2DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2}, (2, 4, 5, 2)),
+    ("Conv2DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same"},
+     (2, 4, 5, 2)),
+    ("Conv1DTranspose", {"filters": 3, "kernel_size": 3, "strides": 2}, (2, 5, 2)),
+    ("DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2}, (2, 6, 6, 3)),
+    ("SeparableConv2D", {"filters": 4, "kernel_size": 3, "padding": "same"}, (2, 6, 6, 3)),
+    ("MaxPooling1D", {"pool_size": 2}, (2, 7, 3)),
+    ("MaxPooling2D", {"pool_size": 2}, (2, 6, 6, 3)),
+    ("MaxPooling2D", {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 7, 7, 3)),
+    ("AveragePooling1D", {"pool_size": 3, "padding": "same"}, (2, 7, 3)),
+    ("AveragePooling2D", {"pool_size": 2}, (2, 6, 6, 3)),
+    ("GlobalMaxPooling1D", {}, (2, 5, 3)),
+    ("GlobalAveragePooling1D", {}, (2, 5, 3)),
+    ("GlobalMaxPooling2D", {"keepdims": True}, (2, 4, 5, 3)),
+    ("GlobalAveragePooling2D", {}, (2, 4, 5, 3)),
+    ("ZeroPadding2D", {"padding": ((1, 2), (0, 1))}, (2, 3, 3, 2)),
+    ("Cropping2D", {"cropping": ((1, 0), (1, 2))}, (2, 5, 6, 2)),
+    ("UpSampling2D", {"size": (2, 3)}, (2, 3, 3, 2)),
+    ("UpSampling2D", {"size": 2, "interpolation": "bilinear"}, (2, 3, 4, 2)),
+    ("Flatten", {}, (2, 3, 4)),
+    ("Reshape", {"target_shape": (2, -1)}, (2, 3, 4)),
+    ("Permute", {"dims": (2, 1)}, (2, 3, 4)),
+    ("RepeatVector", {"n": 3}, (2, 4)),
+    ("BatchNormalization", {}, (4, 3)),
+    ("BatchNormalization", {"axis": 1, "center": False}, (4, 3, 5)),
+    ("LayerNormalization", {}, (3, 5)),
+    ("LayerNormalization", {"axis": [1, 2]}, (2, 3, 4)),
+    ("LayerNormalization", {"rms_scaling": True}, (3, 5)),
+    ("ReLU", {"max_value": 1.0, "negative_slope": 0.1, "threshold": 0.2}, (3, 5)),
+    ("LeakyReLU", {}, (3, 5)),
+    ("PReLU", {"alpha_initializer": "ones", "shared_axes": [1]}, (2, 3, 4)),
+    ("ELU", {"alpha": 0.5}, (3, 5)),
+    ("Softmax", {}, (3, 5)),
+    ("Rescaling", {"scale": 0.5, "offset": 1.0}, (3, 5)),
+    ("Activation", {"activation": "gelu"}, (3, 5)),
+]
+
+
+def _pair(name, kwargs, shape):
+    theirs = getattr(keras_real.layers, name)(**kwargs)
+    ours = getattr(kw.layers, name)(**kwargs)
+    x = RNG.normal(size=shape).astype("float32")
+    theirs(x)
+    ours(x)
+    weights = [RNG.normal(size=w.shape).astype("float32") * 0.5 for w in theirs.get_weights()]
+    if name == "BatchNormalization":  # a valid moving variance
+        weights[-1] = np.abs(weights[-1]) + 0.5
+    theirs.set_weights(weights)
+    ours.set_weights(weights)
+    return theirs, ours, x
+
+
+@pytest.mark.parametrize("name,kwargs,shape", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_forward_and_gradients_match_keras(name, kwargs, shape):
+    theirs, ours, x = _pair(name, kwargs, shape)
+    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
+    for training in (False, True):
+        xt = tf_real.constant(x)
+        with tf_real.GradientTape() as tape:
+            tape.watch(xt)
+            y_ref = theirs(xt, training=training)
+            cot = np.cos(np.arange(np.prod(y_ref.shape))).reshape(y_ref.shape).astype("float32")
+            loss = tf_real.reduce_sum(y_ref * cot)
+        ref_grads = tape.gradient(loss, [xt] + list(theirs.trainable_weights))
+        xw = tw.constant(x)
+        with tw.GradientTape() as tape:
+            tape.watch(xw)
+            y = ours(xw, training=training)
+            loss = tw.reduce_sum(y * tw.constant(cot))
+        grads = tape.gradient(loss, [xw] + list(ours.trainable_weights))
+        np.testing.assert_allclose(y.numpy(), y_ref.numpy(), rtol=1e-4, atol=1e-5)
+        for g, g_ref in zip(grads, ref_grads):
+            np.testing.assert_allclose(np.asarray(tw.convert_to_tensor(g).numpy()),
+                                       np.asarray(tf_real.convert_to_tensor(g_ref)), rtol=1e-3,
+                                       atol=1e-4)
+    # moving statistics follow the same update rule
+    for w, w_ref in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(w, w_ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name,kwargs,shape", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_output_shape_and_config_keys_match_keras(name, kwargs, shape):
+    theirs = getattr(keras_real.layers, name)(**kwargs)
+    ours = getattr(kw.layers, name)(**kwargs)
+    partial = (None,) + tuple(shape[1:])
+    assert tuple(ours.compute_output_shape(partial)) == tuple(
+        theirs.compute_output_shape(partial))
+    assert set(ours.get_config()) == set(theirs.get_config())
+
+
+def test_embedding_and_masked_average_match_keras():
+    ids = np.array([[3, 1, 0, 0], [2, 5, 7, 0]])
+    theirs = keras_real.Sequential([keras_real.layers.Embedding(8, 3, mask_zero=True),
+                                    keras_real.layers.GlobalAveragePooling1D()])
+    ours = kw.Sequential([kw.layers.Embedding(8, 3, mask_zero=True),
+                          kw.layers.GlobalAveragePooling1D()])
+    theirs(ids)
+    ours(ids)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(ids).numpy(), theirs(ids).numpy(), rtol=1e-6)
+
+
+def test_normalization_adapt_matches_keras():
+    data = RNG.normal(2.0, 3.0, size=(50, 4)).astype("float32")
+    theirs, ours = keras_real.layers.Normalization(), kw.layers.Normalization()
+    theirs.adapt(data)
+    ours.adapt(data)
+    np.testing.assert_allclose(ours(data).numpy(), theirs(data).numpy(), rtol=1e-4, atol=1e-5)
+    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
+
+
+def test_merging_layers_match_keras():
+    a = RNG.normal(size=(3, 4)).astype("float32")
+    b = RNG.normal(size=(3, 4)).astype("float32")
+    for name, kwargs in [("Add", {}), ("Subtract", {}), ("Multiply", {}), ("Average", {}),
+                         ("Maximum", {}), ("Minimum", {}), ("Concatenate", {"axis": 0}),
+                         ("Dot", {"axes": 1}), ("Dot", {"axes": 1, "normalize": True})]:
+        ref = getattr(keras_real.layers, name)(**kwargs)([a, b]).numpy()
+        out = getattr(kw.layers, name)(**kwargs)([a, b]).numpy()
+        np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6, err_msg=name)
+    x = RNG.normal(size=(2, 3, 4)).astype("float32")
+    y = RNG.normal(size=(2, 5, 4)).astype("float32")
+    ref = keras_real.layers.Dot(axes=(2, 2))([x, y]).numpy()
+    np.testing.assert_allclose(kw.layers.Dot(axes=(2, 2))([x, y]).numpy(), ref, rtol=1e-5)
+
+
+def test_masking_matches_keras():
+    x = RNG.normal(size=(2, 4, 3)).astype("float32")
+    x[0, 1] = 0.0
+    x[1, 3] = 0.0
+    ref = keras_real.layers.Masking()(x)
+    out = kw.layers.Masking()(x)
+    np.testing.assert_allclose(out.numpy(), ref.numpy())
+    from tensorweave.keras.engine import keras_tensor as kt
+
+    np.testing.assert_array_equal(kt.get_mask(out).numpy(), ref._keras_mask.numpy())
