@@ -7,6 +7,7 @@ from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.keras.engine import keras_tensor as kt
 from tensorweave.keras.engine.input_spec import assert_input_compatibility
+from tensorweave.keras.engine.variables import AUTOCAST
 from tensorweave.util import nest
 
 
@@ -31,6 +32,10 @@ def _trace_call(layer, inputs, args, kwargs, sig):
     ctx.graph = kt.KerasGraph()
     context.depth += 1
     context.training = training
+    policy = layer.dtype_policy
+    saved_cast = AUTOCAST.dtype
+    if policy.compute_dtype != policy.variable_dtype:
+        AUTOCAST.dtype = policy.compute_dtype
     try:
         outputs = layer.call(inputs, *args, **call_kwargs)
     except NotImplementedError:
@@ -39,6 +44,7 @@ def _trace_call(layer, inputs, args, kwargs, sig):
         outputs = _from_output_shape(layer, inputs)
     finally:
         ctx.graph = saved_graph
+        AUTOCAST.dtype = saved_cast
         context.depth -= 1
         context.training = saved_training
     # Losses added while tracing are symbolic: they belong to no real call.

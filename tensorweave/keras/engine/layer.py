@@ -38,7 +38,7 @@ from tensorweave.keras.engine.input_spec import assert_input_compatibility
 from tensorweave.keras.engine.naming import (get_policy, serialize_policy, to_snake_case,
                                              unique_name)
 from tensorweave.keras.engine.tracking import TrackedDict, TrackedList, track_value
-from tensorweave.keras.engine.variables import KerasVariable
+from tensorweave.keras.engine.variables import AUTOCAST, KerasVariable
 from tensorweave.util import nest
 
 _ALLOWED_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "weights")
@@ -280,7 +280,7 @@ class Layer(Module):
             var = KerasVariable(value, trainable=trainable, name=name, dtype=dtype,
                                 constraint=constraint, path=f"{self.path}/{name}",
                                 regularizer=reg, overwrite_with_gradient=overwrite_with_gradient,
-                                aggregation=aggregation)
+                                aggregation=aggregation, autocast=autocast)
         self._track_variable(var)
         return var
 
@@ -494,11 +494,17 @@ class Layer(Module):
             self._clear_losses()
         _call_context.depth += 1
         _call_context.training = training
+        policy = self._dtype_policy
+        mixed = policy.compute_dtype != policy.variable_dtype
+        if mixed:
+            saved_cast, AUTOCAST.dtype = AUTOCAST.dtype, policy.compute_dtype
         try:
             outputs = self.call(inputs, *args, **kwargs)
         finally:
             _call_context.depth -= 1
             _call_context.training = saved
+            if mixed:
+                AUTOCAST.dtype = saved_cast
         if self._activity_regularizer is not None:
             self._regularize_activity(outputs)
         if kt._MASKS or sig.custom_mask:
@@ -556,8 +562,6 @@ class Layer(Module):
         """The constructor arguments that recreate this layer (weights not included)."""
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": serialize_policy(self._dtype_policy)}
-        if self._batch_input_shape is not None:
-            config["batch_input_shape"] = self._batch_input_shape
         if self._activity_regularizer is not None:
             from tensorweave.keras import regularizers
 

@@ -220,3 +220,23 @@ class TestMasks:
         masked = MaskZero()(np.array([[1.0, 0.0]], np.float32))
         with pytest.warns(UserWarning, match="does not support masking"):
             Linear(1)(masked)
+
+
+class TestDtypePolicy:
+    def test_float64_inputs_cast_to_float32(self):
+        assert Linear(2)(np.ones((1, 3))).dtype == tf.float32
+
+    def test_float64_layer(self):
+        layer = Linear(2, dtype="float64")
+        assert layer(np.ones((1, 3))).dtype == tf.float64 and layer.kernel.dtype == tf.float64
+
+    def test_mixed_float16(self):
+        layer = Linear(2, dtype="mixed_float16")
+        out = layer(np.ones((1, 3), np.float32))
+        assert out.dtype == tf.float16 and layer.kernel.dtype == tf.float32
+        assert layer.compute_dtype == "float16" and layer.dtype == "float32"
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.cast(layer(np.ones((1, 3), np.float32)), tf.float32))
+        grad = tape.gradient(loss, layer.kernel)
+        assert grad.dtype == tf.float32
+        np.testing.assert_allclose(grad.numpy(), np.ones((3, 2)))
