@@ -293,17 +293,19 @@ def max_pool_grad(xp, x, y, dy, ksizes, strides, padding, explicit=None):
     disjoint, covers = _disjoint(ksizes, strides, outs, xpad.shape[1:-1])
     dx = (xp.empty if covers else xp.zeros)(xpad.shape, dtype=dy.dtype)
     taps = list(_taps(ksizes))
+    last = len(taps) - 1
     hit = free = None
     for i, tap in enumerate(taps):
         sl = _tap_slice(tap, strides, ones, outs)
         if i == 0:
             hit = xpad[sl] == y
             free = ~hit
+        elif i == last:
+            hit = free  # the windows whose maximum no earlier tap holds: it is here
         else:
             xp.equal(xpad[sl], y, out=hit)
             hit &= free
-            if i < len(taps) - 1:
-                free ^= hit  # hit is a subset of free
+            free ^= hit  # hit is a subset of free
         if disjoint:
             xp.multiply(hit, dy, out=dx[sl])
         else:
