@@ -3,6 +3,8 @@ dtype and shape (and, for differentiable ones, the same gradients)."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 tf = pytest.importorskip("tensorflow")
 
@@ -160,3 +162,27 @@ def test_gather_gradient_types_match():
         assert type(g).__name__ == "IndexedSlices"
         assert np.asarray(g.indices).tolist() == [0, 3, 3]
         assert tuple(np.asarray(g.dense_shape)) == (4, 2)
+
+
+_INDEX = st.one_of(st.integers(-3, 2), st.none(), st.just(Ellipsis),
+                   st.builds(slice, st.one_of(st.none(), st.integers(-5, 5)),
+                             st.one_of(st.none(), st.integers(-5, 5)),
+                             st.sampled_from([None, 1, 2, -1, -2])))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_INDEX, min_size=1, max_size=4))
+def test_getitem_property_matches_tensorflow(key):
+    key = tuple(key)
+    if sum(k is Ellipsis for k in key) > 1:
+        key = tuple(k for k in key if k is not Ellipsis)
+    results = []
+    for m in (tw, tf):
+        try:
+            results.append(np.asarray(m.constant(F)[key]))
+        except Exception as e:  # noqa: BLE001 - both must refuse the same keys
+            results.append(type(e).__name__)
+    if isinstance(results[1], str):
+        assert results[0] == results[1], f"{key}: TensorFlow raised {results[1]}, got {results[0]}"
+    else:
+        np.testing.assert_array_equal(results[0], results[1])
