@@ -57,7 +57,7 @@ class CompileLoss:
         self._built = False
         self.losses: list = []
         self.weights: list = []
-        self.last_values: dict = {}
+        self.trackers: list = []  # one Mean per output of a multi-output model
 
     def build(self, y_true, y_pred) -> None:
         n = len(nest.flatten(y_pred))
@@ -82,6 +82,9 @@ class CompileLoss:
             weights = _structure_for(self._loss_weights, names, "loss_weights") \
                 if self._loss_weights is not None else [None] * n
             self.weights = [1.0 if w is None else float(w) for w in weights]
+            from tensorweave.keras import metrics
+
+            self.trackers = [metrics.Mean(name=f"{name}_loss") for name in names]
         self._built = True
 
     def __call__(self, y_true, y_pred, sample_weight=None):
@@ -101,14 +104,14 @@ class CompileLoss:
         sws = nest.flatten(sample_weight) if sample_weight is not None and len(preds) > 1 and \
             isinstance(sample_weight, (list, tuple, dict)) else [sample_weight] * len(preds)
         total = None
-        self.last_values = {}
-        for name, fn, w, yt, yp, sw in zip(self.output_names, self.losses, self.weights, trues,
-                                           preds, sws):
+        for i, (fn, w, yt, yp, sw) in enumerate(zip(self.losses, self.weights, trues, preds,
+                                                    sws)):
             if fn is None or yt is None:
                 continue
             value = fn(yt, yp, sample_weight=sw)
-            if len(preds) > 1:
-                self.last_values[f"{name}_loss"] = value
+            if self.trackers:
+                batch = tf.cast(tf.shape(yp)[0], value.dtype)
+                self.trackers[i].update_state(value, sample_weight=batch)
             value = value * tf.cast(w, value.dtype) if w != 1.0 else value
             total = value if total is None else total + value
         if total is None:

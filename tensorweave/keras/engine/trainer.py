@@ -97,6 +97,8 @@ class Trainer:
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
+        if self._compile_loss is not None:
+            out.extend(self._compile_loss.trackers)
         if self._compile_metrics is not None:
             out.extend(self._compile_metrics.metric_objects)
         for layer in self._flatten_layers(include_self=True):
@@ -145,9 +147,6 @@ class Trainer:
                 logs.update(result)
             else:
                 logs[m.name] = result
-        if self._compile_loss is not None:
-            for k, v in self._compile_loss.last_values.items():
-                logs.setdefault(k, v)
         return logs
 
     def train_step(self, data) -> dict:

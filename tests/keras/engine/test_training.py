@@ -200,3 +200,62 @@ class TestProgress:
         _model().fit(x, y, epochs=1, batch_size=16, verbose=2)
         line = capsys.readouterr().out.strip()
         assert line.startswith("2/2 - ") and "/step - loss: " in line
+
+
+class TestMoreInputs:
+    def test_dataset_input(self):
+        if not hasattr(getattr(tf, "data", None), "Dataset"):
+            pytest.skip("tf.data not available yet")
+        x, y = _data(40)
+        ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+        model = _model()
+        h = model.fit(ds, epochs=2, validation_data=ds, verbose=0)
+        assert sorted(h.history) == ["loss", "val_loss"] and h.params["steps"] == 5
+        assert model.predict(ds, verbose=0).shape == (40, 1)
+        assert model.evaluate(ds, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0),
+                                                              rel=1e-5)
+        repeated = tf.data.Dataset.from_tensor_slices((x, y)).batch(8).repeat()
+        h = model.fit(repeated, epochs=2, steps_per_epoch=3, verbose=0)
+        assert len(h.history["loss"]) == 2
+
+    def test_steps_per_execution(self):
+        x, y = _data(32)
+        a = _model(steps_per_execution=3)
+        b = _model()
+        b.set_weights(a.get_weights())
+        ha = a.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+        hb = b.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+        np.testing.assert_allclose(ha.history["loss"], hb.history["loss"], rtol=1e-5)
+
+    def test_multi_output_losses(self):
+        inp = keras.Input((3,))
+        out_a = Dense(1, name="out_a")(inp)
+        out_b = Dense(2, name="out_b")(inp)
+        model = keras.Model(inp, [out_a, out_b])
+        model.compile(optimizer=keras.optimizers.SGD(0.0), loss={"out_a": "mse", "out_b": "mae"},
+                      loss_weights={"out_a": 1.0, "out_b": 0.5})
+        x, ya = _data(16)
+        yb = np.ones((16, 2), np.float32)
+        logs = model.evaluate(x, [ya, yb], verbose=0, return_dict=True)
+        pa, pb = model.predict(x, verbose=0)
+        want_a = np.mean((pa - ya) ** 2)
+        want_b = np.mean(np.abs(pb - yb))
+        assert logs["out_a_loss"] == pytest.approx(want_a, rel=1e-5)
+        assert logs["out_b_loss"] == pytest.approx(want_b, rel=1e-5)
+        assert logs["loss"] == pytest.approx(want_a + 0.5 * want_b, rel=1e-5)
+
+    def test_regularization_losses_in_fit(self):
+        from tensorweave.keras.engine.layer import Layer
+
+        class Penalized(Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=(shape[-1], 1), initializer="ones",
+                                         regularizer=keras.regularizers.L2(0.5))
+
+            def call(self, x):
+                return tf.matmul(x, self.w)
+
+        model = keras.Sequential([keras.Input((3,)), Penalized()])
+        model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+        x = np.zeros((4, 3), np.float32)
+        assert model.evaluate(x, np.zeros((4, 1), np.float32), verbose=0) == pytest.approx(1.5)
