@@ -346,3 +346,19 @@ def test_apply_without_variables_after_build():
     opt.apply([tf.constant(np.ones(2)), tf.constant(np.ones(1))])
     np.testing.assert_allclose(a.numpy(), [-1.0, -1.0])
     np.testing.assert_allclose(b.numpy(), [-1.0])
+
+
+def test_checkpoint_restore_before_slots_exist(tmp_path):
+    v = tf.Variable(np.ones(3, dtype="float32"))
+    opt = optimizers.Adam(0.1)
+    g = tf.constant(np.array([1.0, -2.0, 0.5], dtype="float32"))
+    opt.apply_gradients([(g, v)])
+    path = tf.train.Checkpoint(optimizer=opt, v=v).save(str(tmp_path / "ck"))
+    v2 = tf.Variable(np.zeros(3, dtype="float32"))
+    opt2 = optimizers.Adam(0.1)
+    tf.train.Checkpoint(optimizer=opt2, v=v2).restore(path)
+    # The slots are created by the next step, and take the saved values then.
+    opt2.apply_gradients([(g, v2)])
+    opt.apply_gradients([(g, v)])
+    np.testing.assert_allclose(v2.numpy(), v.numpy(), rtol=1e-6)
+    assert int(opt2.iterations.numpy()) == 2

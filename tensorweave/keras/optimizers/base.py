@@ -19,6 +19,7 @@ from tensorweave.framework.indexed_slices import IndexedSlices
 from tensorweave.keras import initializers
 from tensorweave.keras.metrics.base import auto_name
 from tensorweave.keras.optimizers import schedules
+from tensorweave.saving.checkpoint import apply_deferred_restorations
 
 _LEGACY = {"lr": "learning_rate", "decay": None, "epsilon_t": None}
 
@@ -178,6 +179,11 @@ class Optimizer:
                 self._averages[-1].assign(v)
         self._build_extra(new)
         self.built = True
+        if new:
+            # A checkpoint restored before these slots existed assigns them now (eagerly, even
+            # when the first apply_gradients is being traced).
+            with init_scope():
+                apply_deferred_restorations()
 
     def _build_extra(self, new_variables) -> None:
         """Hook for optimizer-wide state (Nadam's momentum product)."""
