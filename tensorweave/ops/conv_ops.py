@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import SymbolicTensor
 from tensorweave.ops import conv_kernels as K
+from tensorweave.ops._array_util import known_value
 from tensorweave.ops._convert import binary, tensor
 from tensorweave.ops._infer import Spec
-from tensorweave.ops.array_ops import concat, expand_dims, shape, squeeze
+from tensorweave.ops.array_ops import concat, expand_dims, reshape, shape, squeeze
 
 __all__ = ["conv1d", "conv2d", "conv3d", "convolution", "conv1d_transpose", "conv2d_transpose",
            "conv3d_transpose", "depthwise_conv2d", "depthwise_conv2d_backprop_input",
@@ -233,6 +235,16 @@ def _infer_backprop_filter(depthwise: bool):
 # --- the primitives ------------------------------------------------------------------------------
 
 
+def refine(out, sizes):
+    """In a trace, gives the result of a backprop op the shape its `sizes` vector is known to
+    hold (shape inference sees specs, not values; TensorFlow reads the constant here too)."""
+    if isinstance(out, SymbolicTensor):
+        value = known_value(sizes)
+        if value is not None and len(value) == out.shape.rank:
+            out.set_shape(value)
+    return out
+
+
 def _declare_family(fwd_name, bpi_name, bpf_name, depthwise: bool):
     """Declares a forward convolution and its two backprop ops, with their gradient rules."""
     fwd_k = K.depthwise if depthwise else K.conv
@@ -261,23 +273,28 @@ def _declare_family(fwd_name, bpi_name, bpf_name, depthwise: bool):
         return bpf_k(xp, to_last(xp, x, data_format), fsizes, to_last(xp, dy, data_format),
                      s, d, p, e)
 
+    def input_grad(x, w, dy, attrs):
+        sizes = shape(x)
+        return refine(execute(backprop_input, (sizes, w, dy), attrs), sizes)
+
+    def filter_grad(x, w, dy, attrs):
+        sizes = shape(w)
+        return refine(execute(backprop_filter, (x, sizes, dy), attrs), sizes)
+
     @forward.def_grad
     def _forward_grad(op, dy):
         x, w = op.inputs
-        return (execute(backprop_input, (shape(x), w, dy), op.attrs),
-                execute(backprop_filter, (x, shape(w), dy), op.attrs))
+        return input_grad(x, w, dy, op.attrs), filter_grad(x, w, dy, op.attrs)
 
     @backprop_input.def_grad
     def _backprop_input_grad(op, g):
         sizes, w, dy = op.inputs
-        return (None, execute(backprop_filter, (g, shape(w), dy), op.attrs),
-                execute(forward, (g, w), op.attrs))
+        return None, filter_grad(g, w, dy, op.attrs), execute(forward, (g, w), op.attrs)
 
     @backprop_filter.def_grad
     def _backprop_filter_grad(op, g):
         x, sizes, dy = op.inputs
-        return (execute(backprop_input, (shape(x), g, dy), op.attrs), None,
-                execute(forward, (x, g), op.attrs))
+        return input_grad(x, g, dy, op.attrs), None, execute(forward, (x, g), op.attrs)
 
     return forward, backprop_input, backprop_filter
 
@@ -320,10 +337,23 @@ def _conv_nd(n, input, filters, strides, padding, data_format, dilations):  # no
     name = {2: "Conv2D", 3: "Conv3D"}[n]
     data_format = check_format(data_format, n, name)
     x, w = _float_pair(input, filters, name)
-    _check_rank(x, n + 2, "input", name)
     _check_rank(w, n + 2, "filters", name)
-    return execute(_FAMILIES[n][0], (x, w), _attrs(n, strides, padding, data_format, dilations,
-                                                   name))
+    attrs = _attrs(n, strides, padding, data_format, dilations, name)
+    rank = x.shape.rank
+    if rank is not None and rank > n + 2:
+        return _batched(x, lambda flat: execute(_FAMILIES[n][0], (flat, w), attrs), n)
+    _check_rank(x, n + 2, "input", name)
+    return execute(_FAMILIES[n][0], (x, w), attrs)
+
+
+def _batched(x, fn, n):
+    """TensorFlow's convolutions take any number of leading batch dims: fold them into one."""
+    lead = x.shape.as_list()[:-(n + 1)]
+    if any(d is None for d in lead):
+        raise NotImplementedError("convolution of an input with several batch dimensions of "
+                                  "unknown size")
+    y = fn(reshape(x, [-1] + x.shape.as_list()[-(n + 1):]))
+    return reshape(y, lead + y.shape.as_list()[1:])
 
 
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
@@ -368,15 +398,20 @@ def _padding_1d(padding, data_format):
 
 def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  # noqa: A002
            name=None):
-    """1-D convolution of a 3-D input with a (width, in, out) filter (`tf.nn.conv1d`)."""
+    """1-D convolution of a (batch..., width, in) input with a (width, in, out) filter.
+
+    Runs as a 2-D convolution over a height of 1, as `tf.nn.conv1d` does.
+    """
     data_format = check_format(data_format, 1, "Conv1D")
     x, w = _float_pair(input, filters, "Conv1D")
-    _check_rank(x, 3, "input", "Conv1D")
+    if x.shape.rank is not None and x.shape.rank < 3:
+        raise ValueError(f"Conv1D: input must be rank 3 or more, got shape {x.shape}")
     _check_rank(w, 3, "filters", "Conv1D")
     fmt2 = "NCHW" if channels_first(data_format) else "NHWC"
-    y = conv2d(_expand_1d(x, data_format), expand_dims(w, 0), _attr_1d(stride),
+    at = -2 if channels_first(data_format) else -3  # counted from the end: batch dims vary
+    y = conv2d(expand_dims(x, at), expand_dims(w, 0), _attr_1d(stride),
                _padding_1d(padding, data_format), fmt2, _attr_1d(dilations))
-    return squeeze(y, [2 if channels_first(data_format) else 1])
+    return squeeze(y, [at])
 
 
 def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
@@ -412,8 +447,8 @@ def _transpose_nd(n, input, filters, output_shape, strides, padding, data_format
     _check_rank(x, n + 2, "input", name)
     _check_rank(w, n + 2, "filters", name)
     sizes = _output_shape(output_shape, n, name)
-    return execute(_FAMILIES[n][1], (sizes, w, x),
-                   _attrs(n, strides, padding, data_format, dilations, name))
+    return refine(execute(_FAMILIES[n][1], (sizes, w, x),
+                          _attrs(n, strides, padding, data_format, dilations, name)), sizes)
 
 
 def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
@@ -460,8 +495,9 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
     data_format = check_format(data_format, 2, "Conv2DBackpropFilter")
     x, dy = _float_pair(input, out_backprop, "Conv2DBackpropFilter")
     sizes = _output_shape(filter_sizes, 2, "Conv2DBackpropFilter")
-    return execute(_conv2d_bpf, (x, sizes, dy),
-                   _attrs(2, strides, padding, data_format, dilations, "Conv2DBackpropFilter"))
+    return refine(execute(_conv2d_bpf, (x, sizes, dy),
+                          _attrs(2, strides, padding, data_format, dilations,
+                                 "Conv2DBackpropFilter")), sizes)
 
 
 def _depthwise_attrs(strides, padding, data_format, dilations, op_name):
@@ -490,7 +526,7 @@ def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, 
     sizes = _output_shape(input_sizes, 2, "DepthwiseConv2dNativeBackpropInput")
     attrs = _depthwise_attrs(strides, padding, data_format, dilations,
                              "DepthwiseConv2dNativeBackpropInput")
-    return execute(_dw_bpi, (sizes, w, dy), attrs)
+    return refine(execute(_dw_bpi, (sizes, w, dy), attrs), sizes)
 
 
 def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,  # noqa: A002
@@ -500,7 +536,7 @@ def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,
     sizes = _output_shape(filter_sizes, 2, "DepthwiseConv2dNativeBackpropFilter")
     attrs = _depthwise_attrs(strides, padding, data_format, dilations,
                              "DepthwiseConv2dNativeBackpropFilter")
-    return execute(_dw_bpf, (x, sizes, dy), attrs)
+    return refine(execute(_dw_bpf, (x, sizes, dy), attrs), sizes)
 
 
 def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,  # noqa: A002

@@ -431,3 +431,33 @@ def test_conv2d_property(h, w_, kh, kw, s, d, padding):
     want = ref_conv(x, w, (s, s), (d, d), pads)
     got = tf.nn.conv2d(x, w, s, padding, dilations=d).numpy()
     np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+def test_leading_batch_dims():
+    x, w = normal(2, 3, 6, 5, 2), normal(3, 3, 2, 4)
+    want = ref_conv(x.reshape(6, 6, 5, 2), w, (1, 1), (1, 1), [(1, 1)] * 2).reshape(2, 3, 6, 5, 4)
+    np.testing.assert_allclose(tf.nn.conv2d(x, w, 1, "SAME").numpy(), want, atol=1e-10)
+    x1, w1 = normal(2, 2, 7, 3), normal(2, 3, 2)
+    want1 = ref_conv(x1.reshape(4, 7, 3), w1, (1,), (1,), [(0, 0)]).reshape(2, 2, 6, 2)
+    np.testing.assert_allclose(tf.nn.conv1d(x1, w1, 1, "VALID").numpy(), want1, atol=1e-10)
+
+
+def test_transpose_shapes_are_known_in_traces():
+    @tf.function(input_signature=[tf.TensorSpec([None, 7, 7, 4], tf.float32)])
+    def f(x):
+        y = tf.nn.conv2d_transpose(x, tf.ones((3, 3, 2, 4)), [3, 14, 14, 2], 2, "SAME")
+        assert y.shape.as_list() == [3, 14, 14, 2]
+        return y
+
+    assert f(tf.ones((3, 7, 7, 4))).shape == (3, 14, 14, 2)
+
+    @tf.function(input_signature=[tf.TensorSpec([2, 9, 9, 3], tf.float32)])
+    def grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(tf.nn.conv2d(x, tf.ones((3, 3, 3, 2)), 2, "SAME"))
+        g = tape.gradient(y, x)
+        assert g.shape.as_list() == [2, 9, 9, 3]
+        return g
+
+    np.testing.assert_allclose(grad(tf.ones((2, 9, 9, 3))).shape, (2, 9, 9, 3))
