@@ -18,7 +18,7 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.context import ctx
 from tensorweave.framework.op_def import execute, op
-from tensorweave.framework.tensor import Tensor
+from tensorweave.framework.tensor import Tensor, is_tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import (eager_errors, known_value, normalize_axis, prod,
                                         remember_value, shape_parts, static_int, static_ints)
@@ -241,11 +241,17 @@ def _concat(xp, *xs, axis):
 
 
 def _pack_inputs(values, op_name):
+    """The list's tensors, of one dtype: Python values take the dtype of the tensors among them
+    (as TensorFlow converts them), or a common one when there are none."""
     if not isinstance(values, (list, tuple)):
         values = [values]
-    ts = [to_tensor(v) for v in values]
-    if not ts:
+    if not values:
         raise ValueError(f"{op_name}: expected a non-empty list of tensors")
+    given = next((v.dtype for v in values if is_tensor(v) or isinstance(v, np.ndarray)), None)
+    if given is None and all(isinstance(v, (int, float, bool, complex)) for v in values):
+        given = to_tensor(list(values)).dtype  # scalars: the dtype of them all, e.g. [1, 2.]
+    ts = [to_tensor(v) if given is None or is_tensor(v) or isinstance(v, np.ndarray)
+          else to_tensor(v, dtypes.as_dtype(given)) for v in values]
     dtype = ts[0].dtype
     for t in ts[1:]:
         if t.dtype is not dtype:
