@@ -173,6 +173,8 @@ def test_model_checkpoint_templates_and_best_only(tmp_path):
 def test_backup_and_restore_resumes_epoch_and_step(tmp_path):
     backup = tmp_path / "backup"
     model = FakeModel()
+    model.optimizer.iterations.assign(7)
+    model.optimizer.learning_rate.assign(0.5)
     cb = callbacks.BackupAndRestore(backup, save_freq=2, delete_checkpoint=True)
     cb.set_model(model)
     cb.on_train_begin()
@@ -192,6 +194,9 @@ def test_backup_and_restore_resumes_epoch_and_step(tmp_path):
     again.on_train_begin()
     np.testing.assert_array_equal(fresh.w, [5.0, 5.0])
     assert fresh._initial_epoch == 1 and fresh._initial_step == 1
+    # The optimizer's state came back too (its step count and learning rate here).
+    assert [float(np.asarray(v)) for v in fresh.optimizer.variables] == [
+        float(np.asarray(v)) for v in model.optimizer.variables]
     again.on_train_end()
     assert not backup.exists()
 
@@ -233,3 +238,48 @@ def test_fit_with_callbacks_if_engine_available(tmp_path):
         callbacks.ReduceLROnPlateau(patience=10)])
     assert len(history.history["loss"]) == 4
     assert len(list(csv.reader(open(log)))) == 5
+
+
+class _Crash(callbacks.Callback):
+    def __init__(self, at_epoch, at_batch):
+        super().__init__()
+        self.at = (at_epoch, at_batch)
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.epoch, batch) == self.at:
+            raise KeyboardInterrupt("killed")
+
+
+def test_backup_and_restore_resumes_a_killed_fit_exactly(tmp_path):
+    keras = tf.keras
+    try:
+        keras.Sequential, keras.layers.Dense
+    except (AttributeError, ImportError):
+        pytest.skip("keras.Sequential and keras.layers have not landed yet")
+    from tensorweave.keras.utils import set_random_seed
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(24, 3)).astype("float32")
+    y = (x @ np.array([[1.0], [-2.0], [0.5]], dtype="float32")).astype("float32")
+
+    def run(extra_callbacks, backup_dir):
+        set_random_seed(0)
+        model = keras.Sequential([keras.layers.Dense(4, activation="tanh", input_shape=(3,)),
+                                  keras.layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+        cbs = [callbacks.BackupAndRestore(backup_dir, save_freq=1)] + extra_callbacks
+        model.fit(x, y, batch_size=6, epochs=3, verbose=0, shuffle=True, callbacks=cbs)
+        return model
+
+    reference = run([], str(tmp_path / "ref"))
+    backup = str(tmp_path / "backup")
+    with pytest.raises(KeyboardInterrupt):
+        run([_Crash(1, 2)], backup)
+    resumed = run([], backup)
+    for a, b in zip(resumed.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert int(resumed.optimizer.iterations.numpy()) == 12

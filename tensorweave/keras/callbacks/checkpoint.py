@@ -161,8 +161,10 @@ class BackupAndRestore(Callback):
         self.delete_checkpoint = delete_checkpoint
         self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
         self._metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._optimizer_path = os.path.join(self.backup_dir, "optimizer.npz")
         self._prev_weights_path = self._weights_path + ".bkp"
         self._prev_metadata_path = self._metadata_path + ".bkp"
+        self._prev_optimizer_path = self._optimizer_path + ".bkp"
         self._counter = _BatchCounter(save_freq)
         self._current_epoch = 0
         self._last_batch = -1
@@ -176,10 +178,12 @@ class BackupAndRestore(Callback):
             warnings.warn(f"The latest backup in {self.backup_dir} could not be read ({e}); "
                           "restoring the previous one.", stacklevel=2)
             shutil.copyfile(self._prev_weights_path, self._weights_path)
-            if os.path.exists(self._prev_metadata_path):
-                shutil.copyfile(self._prev_metadata_path, self._metadata_path)
-            elif os.path.exists(self._metadata_path):
-                os.remove(self._metadata_path)
+            for prev, latest in ((self._prev_metadata_path, self._metadata_path),
+                                 (self._prev_optimizer_path, self._optimizer_path)):
+                if os.path.exists(prev):
+                    shutil.copyfile(prev, latest)
+                elif os.path.exists(latest):
+                    os.remove(latest)
             self._load()
 
     def _load(self) -> None:
@@ -187,11 +191,18 @@ class BackupAndRestore(Callback):
             raise ValueError("To use the BackupAndRestore callback, you model must be built "
                              f"before you call `fit()`. Model {self.model} is unbuilt. You can "
                              "build it beforehand by calling it on a batch of data.")
+        optimizer = getattr(self.model, "optimizer", None)
         if os.path.exists(self._weights_path):
-            optimizer = getattr(self.model, "optimizer", None)
             if optimizer is not None and not getattr(optimizer, "built", True):
                 optimizer.build(self.model.trainable_variables)
             self.model.load_weights(self._weights_path)
+        if os.path.exists(self._optimizer_path) and hasattr(optimizer, "load_own_variables"):
+            # The optimizer's state (step, slots) is kept beside the weights: a resumed fit
+            # continues the same Adam moments, not fresh ones.
+            if not getattr(optimizer, "built", True):
+                optimizer.build(self.model.trainable_variables)
+            with np.load(self._optimizer_path, allow_pickle=False) as f:
+                optimizer.load_own_variables({k: f[k] for k in f.files})
         if os.path.exists(self._metadata_path):
             with open(self._metadata_path, encoding="utf-8") as f:
                 meta = json.load(f)
@@ -218,7 +229,8 @@ class BackupAndRestore(Callback):
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for src, dst in ((self._weights_path, self._prev_weights_path),
-                             (self._metadata_path, self._prev_metadata_path)):
+                             (self._metadata_path, self._prev_metadata_path),
+                             (self._optimizer_path, self._prev_optimizer_path)):
                 if os.path.exists(src):
                     shutil.copyfile(src, dst)
         # Weights first, then the metadata that points into them: a crash in between leaves
@@ -226,6 +238,12 @@ class BackupAndRestore(Callback):
         tmp = os.path.join(self.backup_dir, ".partial.weights.h5")
         self.model.save_weights(tmp, overwrite=True)
         os.replace(tmp, self._weights_path)
+        optimizer = getattr(self.model, "optimizer", None)
+        if hasattr(optimizer, "save_own_variables"):
+            store: dict = {}
+            optimizer.save_own_variables(store)
+            with atomic_write(self._optimizer_path) as f:
+                np.savez(f, **{k: np.asarray(v) for k, v in store.items()})
         with atomic_write(self._metadata_path, "w") as f:
             json.dump({"epoch": epoch, "batch": batch}, f)
 
