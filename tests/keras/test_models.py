@@ -137,3 +137,14 @@ class TestClone:
         fmodel = keras.Model(x, Dense(2)(x))
         fclone = models.clone_model(fmodel)
         assert fclone(np.ones((1, 4), np.float32)).shape == (1, 2)
+
+
+class TestFeatureExtraction:
+    def test_model_from_inner_layer_output(self):
+        model = _seq()
+        model.add(Dense(3))
+        features = keras.Model(model.inputs, model.layers[0].output)
+        x = np.random.rand(2, 4).astype(np.float32)
+        want = np.maximum(x @ model.layers[0].kernel.numpy(), 0)
+        np.testing.assert_allclose(features(x).numpy(), want, rtol=1e-5, atol=1e-6)
+        assert features.layers[1] is model.layers[0]

@@ -222,6 +222,34 @@ class Layer(Module):
     def layers(self) -> list:
         return list(self._layers)
 
+    @property
+    def input(self):
+        """The symbolic input of this layer's only call on Keras tensors."""
+        return self._single_node("input").call_args[0]
+
+    @property
+    def output(self):
+        """The symbolic output(s) of this layer's only call on Keras tensors."""
+        node = self._single_node("output")
+        outs = node.outputs
+        return outs[0] if len(outs) == 1 else list(outs)
+
+    def _single_node(self, what: str):
+        nodes = [n for n in self._inbound_nodes if isinstance(n, kt.LayerNode)]
+        if not nodes:
+            raise AttributeError(f"Layer {self.name} has no inbound nodes: it was never called "
+                                 f"on Keras symbolic tensors, so it has no `{what}`.")
+        return nodes[0]  # Keras 3: the first call, also for shared layers
+
+    def get_input_at(self, node_index: int):
+        return [n for n in self._inbound_nodes if isinstance(n, kt.LayerNode)][
+            node_index].call_args[0]
+
+    def get_output_at(self, node_index: int):
+        outs = [n for n in self._inbound_nodes if isinstance(n, kt.LayerNode)][
+            node_index].outputs
+        return outs[0] if len(outs) == 1 else list(outs)
+
     def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> list:
         if include_self and recursive:
             cached = self.__dict__.get("_flat_cache")

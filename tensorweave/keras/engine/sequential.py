@@ -69,6 +69,12 @@ class Sequential(Model):
         return layer
 
     def _maybe_rebuild(self) -> None:
+        old = self._graph
+        if old is not None:  # forget the calls of the previous build
+            for node in old.nodes:
+                layer = getattr(node, "layer", None)
+                if layer is not None and not isinstance(layer, InputLayer):
+                    layer._inbound_nodes[:] = [n for n in layer._inbound_nodes if n is not node]
         object.__setattr__(self, "_graph", None)
         self.built = False
         self._reset_functions()
