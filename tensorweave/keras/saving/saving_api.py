@@ -14,11 +14,10 @@ import datetime
 import io
 import json
 import os
-import shutil
-import tempfile
+import warnings
 import zipfile
 
-from tensorweave.keras.saving import serialization, weights_store
+from tensorweave.keras.saving import serialization, weights_layout, weights_store
 from tensorweave.util.atomic import atomic_write
 
 KERAS_VERSION = "3.15.1"
@@ -64,36 +63,35 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, include_opt
 
         legacy_h5.save(model, filepath, config, groups)
     else:
-        _save_folder(filepath, config, groups)
+        _save_folder(model, filepath, config, groups)
 
 
-def _save_folder(path: str, config: str, groups: dict) -> None:
-    parent = os.path.dirname(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", dir=parent)
-    try:
-        with open(os.path.join(staging, _CONFIG), "w", encoding="utf-8") as f:
-            f.write(config)
-        metadata = json.loads(_metadata())
-        metadata["format"] = FOLDER_FORMAT
-        with open(os.path.join(staging, _METADATA), "w", encoding="utf-8") as f:
-            json.dump(metadata, f)
-        weights_store.write_bundle(staging, groups)
-        _replace_folder(staging, path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+def _save_folder(model, path: str, config: str, groups: dict) -> None:
+    """A SavedModel-style folder: the Keras config and weights, plus a `serving_default`
+    signature (the traced forward pass) that `tf.saved_model.load` runs without Keras."""
+    from tensorweave.saving import saved_model
 
-
-def _replace_folder(staging: str, path: str) -> None:
-    """Moves a finished folder onto `path`; an old folder there is removed only afterwards."""
-    old = None
-    if os.path.exists(path):
-        old = f"{staging}.old"
-        os.replace(path, old)
-    os.replace(staging, path)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    tensors = {f"{group}/{i}": a for group, (_, arrays) in groups.items()
+               for i, a in enumerate(arrays)}
+    keys = {id(v): f"{group}/{i}"
+            for group, (_, variables) in weights_layout.layout(model).items()
+            for i, v in enumerate(variables)}
+    signatures = {}
+    if getattr(model, "inputs", None):
+        try:
+            signatures[saved_model.DEFAULT_SIGNATURE] = saved_model._keras_serving_function(model)
+        except NotImplementedError as e:
+            warnings.warn(f"The model was saved without a serving signature: {e}", stacklevel=3)
+    manifest, extra = saved_model.export({}, signatures, keys)
+    tensors.update(extra)
+    variables = {v_key: v for group, (_, vs) in weights_layout.layout(model).items()
+                 for v_key, v in ((f"{group}/{i}", v) for i, v in enumerate(vs))}
+    manifest["variables"].update({k: {"trainable": bool(v.trainable), "name": str(v.name)}
+                                  for k, v in variables.items()})
+    metadata = json.loads(_metadata())
+    metadata["format"] = FOLDER_FORMAT
+    saved_model.write_folder(path, manifest, tensors,
+                             {_CONFIG: config, _METADATA: json.dumps(metadata)})
 
 
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
