@@ -210,15 +210,15 @@ atan2 = _public(_atan2, FLOATS, "atan2", "The angle of the point (x, y), for ata
 @_squared_difference.def_grad
 def _squared_difference_grad(op, dy):
     x, y = op.inputs
-    g = multiply(multiply(dy, _c(x, 2)), _conj(subtract(x, y)))
+    g = multiply(multiply(dy, _c(x, 2)), subtract(x, y))  # no conjugate, as TensorFlow
     return sum_to_shape_of(g, x), sum_to_shape_of(negative(g), y)
 
 
 @_div_no_nan.def_grad
 def _div_no_nan_grad(op, dy):
     x, y = op.inputs
-    gx = divide_no_nan(dy, y)
-    gy = multiply(dy, divide_no_nan(divide_no_nan(negative(x), y), y))
+    gx = divide_no_nan(dy, _conj(y))
+    gy = multiply(dy, _conj(divide_no_nan(divide_no_nan(negative(x), y), y)))
     return sum_to_shape_of(gx, x), sum_to_shape_of(gy, y)
 
 

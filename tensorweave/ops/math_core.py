@@ -124,15 +124,15 @@ def _sub_grad(op, dy):
 
 @_mul.def_grad
 def _mul_grad(op, dy):
-    x, y = op.inputs
-    return sum_to_shape_of(multiply(dy, y), x), sum_to_shape_of(multiply(x, dy), y)
+    x, y = op.inputs  # complex: the conjugate of the derivative, TensorFlow's convention
+    return sum_to_shape_of(multiply(dy, _conj(y)), x), sum_to_shape_of(multiply(_conj(x), dy), y)
 
 
 @_real_div.def_grad
 def _real_div_grad(op, dy):
     x, y = op.inputs
-    gx = divide(dy, y)
-    gy = negative(multiply(dy, divide(divide(x, y), y)))
+    gx = divide(dy, _conj(y))
+    gy = negative(multiply(dy, _conj(divide(divide(x, y), y))))
     return sum_to_shape_of(gx, x), sum_to_shape_of(gy, y)
 
 
@@ -213,7 +213,7 @@ def _neg_grad(op, dy):
 @_square.def_grad
 def _square_grad(op, dy):
     (x,) = op.inputs
-    return (multiply(dy, multiply(x, tensor(2, x.dtype))),)
+    return (multiply(dy, multiply(_conj(x), tensor(2, x.dtype))),)
 
 
 @op("Identity", infer=_infer.same)
@@ -343,6 +343,7 @@ def _conj_grad(op, dy):
 def _matmul_grad(op, dy):
     a, b = op.inputs
     ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    a, b = _conj(a), _conj(b)  # complex: the adjoints, TensorFlow's convention
     if not ta and not tb:
         ga = matmul(dy, b, transpose_b=True)
         gb = matmul(a, dy, transpose_a=True)
@@ -422,22 +423,22 @@ def pow(x, y, name=None):  # noqa: A001 - TensorFlow's public name
 def _pow_grad(op, dy):
     x, y = op.inputs
     (z,) = op.outputs
-    gx = multiply(dy, multiply(y, execute(_pow, (x, subtract(y, ones_like(y))), {})))
-    # d/dy x^y = x^y log x, taken as 0 where x <= 0 (TensorFlow's convention)
-    gy = multiply(dy, multiply(z, execute(_log_or_zero, (x,), {})))
+    gx = multiply(dy, _conj(multiply(y, execute(_pow, (x, subtract(y, ones_like(y))), {}))))
+    # d/dy x^y = x^y log x, taken as 0 where x <= 0 (x == 0 for complex): TensorFlow's rule
+    gy = multiply(dy, _conj(multiply(z, execute(_log_or_zero, (x,), {}))))
     return sum_to_shape_of(gx, x), sum_to_shape_of(gy, y)
 
 
 @op("LogOrZero", infer=_infer.same, elementwise=True)
 def _log_or_zero(xp, x):
-    """log(x) where x > 0, else 0: the exponent's gradient of Pow."""
-    positive = x > 0
+    """log(x) where x > 0 (x != 0 if complex), else 0: the exponent's gradient of Pow."""
+    positive = x != 0 if x.dtype.kind == "c" else x > 0
     return xp.where(positive, xp.log(xp.where(positive, x, 1)), 0).astype(x.dtype, copy=False)
 
 
 @op("ReciprocalOrZero", infer=_infer.same, elementwise=True, differentiable=False)
 def _reciprocal_or_zero(xp, x):
-    positive = x > 0
+    positive = x != 0 if x.dtype.kind == "c" else x > 0
     return xp.where(positive, 1 / xp.where(positive, x, 1), 0).astype(x.dtype, copy=False)
 
 

@@ -83,8 +83,15 @@ def abs(x, name=None):  # noqa: A001 - TensorFlow's public name
     return execute(_abs, (x,), _NO_ATTRS)
 
 
-sign = _public(_sign, NUMBERS, "sign",
-               "-1, 0 or 1 by the sign of x (x/|x| for complex) (`tf.sign`).")
+_real_sign = _public(_sign, REALS, "sign", "")
+
+
+def sign(x, name=None):
+    """-1, 0 or 1 by the sign of x; x / |x| (0 at 0) for complex x (`tf.sign`)."""
+    x = tensor(x)
+    if x.dtype in COMPLEX:  # a composite, as TensorFlow, so that it has a gradient
+        return divide_no_nan(x, cast(execute(_complex_abs, (x,), _NO_ATTRS), x.dtype))
+    return _real_sign(x)
 
 
 @_abs.def_grad

@@ -305,3 +305,40 @@ def test_incomplete_gamma_beta_and_sobol():
     _same(tw.math.betainc(a, b, xb), tf.math.betainc(a, b, xb))
     _same(_grad(tw, "math.betainc", [a, b, xb])[2], _grad(tf, "math.betainc", [a, b, xb])[2])
     _same(tw.math.sobol_sample(5, 8, skip=3), tf.math.sobol_sample(5, 8, skip=3))
+
+
+Z = np.array([0.5 + 0.3j, -1.2 + 0.7j, 0.2 - 0.9j])
+
+
+def _complex_grad(lib, name, values):
+    ts = [lib.constant(v) for v in values]
+    with lib.GradientTape() as tape:
+        for t in ts:
+            tape.watch(t)
+        y = _get(lib, name)(*ts)
+        total = lib.reduce_sum(lib.math.real(y) * 1.3 + lib.math.imag(y) * 0.7) \
+            if y.dtype.is_complex else lib.reduce_sum(y)
+    return [lib.convert_to_tensor(g) for g in tape.gradient(total, ts)]
+
+
+@pytest.mark.parametrize("name", [
+    "exp", "math.log", "sqrt", "math.rsqrt", "sin", "cos", "tan", "tanh", "sigmoid",
+    "math.expm1", "math.log1p", "math.reciprocal", "asin", "acos", "atan", "sinh", "cosh",
+    "asinh", "acosh", "atanh", "abs", "square", "negative", "math.conj", "math.real",
+    "math.imag", "math.angle", "sign", "math.reduce_euclidean_norm", "math.reduce_variance",
+    "reduce_sum", "reduce_mean", "reduce_prod", "math.cumsum", "math.cumprod"])
+def test_complex_unary_gradients(name):
+    _same(_complex_grad(tw, name, [Z]), _complex_grad(tf, name, [Z]), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["multiply", "add", "subtract", "divide", "pow",
+                                  "math.squared_difference", "math.xdivy", "math.divide_no_nan",
+                                  "math.multiply_no_nan", "math.xlogy"])
+def test_complex_binary_gradients(name):
+    _same(_complex_grad(tw, name, [Z, Z[::-1]]), _complex_grad(tf, name, [Z, Z[::-1]]),
+          rtol=1e-6)
+
+
+def test_complex_matmul_gradient():
+    m = np.array([[1 + 2j, 0.5 - 1j], [0.3 + 0.1j, -1 + 1j]])
+    _same(_complex_grad(tw, "matmul", [m, m.T]), _complex_grad(tf, "matmul", [m, m.T]))
