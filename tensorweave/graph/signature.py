@@ -99,7 +99,9 @@ def make_key(value, tensors: list):
         return (t, tuple(make_key(v, tensors) for v in value))
     if t is dict:
         return (dict, tuple((k, make_key(value[k], tensors)) for k in _sorted(value)))
-    if t is int or t is float or t is bool or t is str or value is None:
+    if t is int or t is float or t is bool:
+        return ("py", value)  # TensorFlow keys numbers by value: f(x, 2) and f(x, 2.0) share
+    if t is str or value is None:
         return (t, value)
     if isinstance(value, _TENSORS):
         tensors.append(value)

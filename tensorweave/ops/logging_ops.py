@@ -113,7 +113,7 @@ def format_array(a: np.ndarray, summarize: int = 3) -> str:
             idx = list(range(n))
         if x.ndim == 1:
             return "[" + " ".join("..." if i is None else _scalar(x[i]) for i in idx) + "]"
-        sep = "\n" + " " * (depth + 1)
+        sep = "\n" * (x.ndim - 1) + " " * (depth + 1)
         parts = ["..." if i is None else rows(x[i], depth + 1) for i in idx]
         return "[" + sep.join(parts) + "]"
 

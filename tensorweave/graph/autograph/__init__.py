@@ -128,6 +128,9 @@ def _filled(cell) -> bool:
         return False
 
 
+operators._convert[0] = convert
+
+
 def set_loop_options(parallel_iterations=None, swap_memory=None, maximum_iterations=None,
                      shape_invariants=None):
     """Loop hints (`tf.autograph.experimental.set_loop_options`): parallel_iterations and

@@ -8,6 +8,9 @@ becomes `tf.cond` / `tf.while_loop` over the modified variables.
 
 from __future__ import annotations
 
+import inspect
+import sysconfig
+
 from tensorweave.framework import dtypes
 from tensorweave.framework.constant_op import convert_to_tensor
 from tensorweave.framework.op_def import execute
@@ -40,6 +43,28 @@ class Undefined:
                         "converted control flow (assign it before the if/loop).")
 
     __bool__ = __call__ = __getattr__ = __add__ = __radd__ = __mul__ = __tf_tensor__ = _fail
+
+
+_STDLIB = sysconfig.get_paths()["stdlib"]
+_convert = [None]  # set by the autograph package: its convert(fn)
+_LIBRARIES = {"tensorweave", "numpy", "tensorflow", "keras", "builtins", "functools",
+              "itertools", "collections", "typing", "abc", "math", "operator", "copy"}
+
+
+def converted_call(f, *args, **kwargs):
+    """Calls `f`, converting it first when it is the user's own Python function."""
+    target = getattr(f, "__func__", f)
+    if inspect.isfunction(target) and _user_code(target):
+        f = _convert[0](f, warn=False)
+    return f(*args, **kwargs)
+
+
+def _user_code(fn) -> bool:
+    module = (getattr(fn, "__module__", None) or "").split(".")[0]
+    if module in _LIBRARIES or fn.__name__ == "<lambda>":
+        return False
+    path = getattr(fn.__code__, "co_filename", "")
+    return not ("site-packages" in path or path.startswith(_STDLIB) or path.startswith("<"))
 
 
 def ld(getter, name):

@@ -119,7 +119,7 @@ class ControlFlow(ast.NodeTransformer):
         for node in ast.walk(fn):
             if isinstance(node, ast.Global):
                 self.global_names.update(node.names)
-        body = fn.body
+        body = [Calls().visit(stmt) for stmt in fn.body]
         needs_ret = _non_tail_return(body)
         if needs_ret:
             k = next(_counter)
@@ -332,6 +332,27 @@ class ControlFlow(ast.NodeTransformer):
             args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=p) for p in params],
                                kwonlyargs=[], kw_defaults=[], defaults=[]),
             body=stmts)
+
+
+class Calls(ast.NodeTransformer):
+    """`f(args)` -> `ag__.converted_call(f, args)`, so that user functions called from converted
+    code are converted too (as TensorFlow does); library functions are called as they are."""
+
+    _FRAME_DEPENDENT = {"super", "locals", "globals", "vars", "eval", "exec", "dir"}
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in self._FRAME_DEPENDENT:
+            return node
+        return ast.Call(func=ast.Attribute(value=_name("ag__"), attr="converted_call",
+                                           ctx=ast.Load()),
+                        args=[func] + node.args, keywords=node.keywords)
+
+    def visit_FunctionDef(self, node):
+        return node  # nested definitions are left as written
+
+    visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = visit_FunctionDef
 
 
 class _Bool(ast.NodeTransformer):
