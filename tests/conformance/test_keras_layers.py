@@ -163,3 +163,78 @@ def test_masking_matches_keras():
     from tensorweave.keras.engine import keras_tensor as kt
 
     np.testing.assert_array_equal(kt.get_mask(out).numpy(), ref._keras_mask.numpy())
+
+
+RNN_CASES = [
+    ("SimpleRNN", {"units": 4}),
+    ("SimpleRNN", {"units": 4, "return_sequences": True, "go_backwards": True}),
+    ("LSTM", {"units": 3}),
+    ("LSTM", {"units": 3, "return_sequences": True, "return_state": True}),
+    ("LSTM", {"units": 3, "go_backwards": True, "activation": "relu"}),
+    ("GRU", {"units": 3}),
+    ("GRU", {"units": 3, "reset_after": False, "return_sequences": True}),
+    ("GRU", {"units": 3, "return_state": True, "go_backwards": True}),
+]
+
+
+def _flat(y):
+    return [np.asarray(t) for t in (y if isinstance(y, (list, tuple)) else [y])]
+
+
+@pytest.mark.parametrize("name,kwargs", RNN_CASES, ids=[f"{c[0]}-{i}" for i, c in
+                                                         enumerate(RNN_CASES)])
+@pytest.mark.parametrize("masked", [False, True])
+def test_recurrent_layers_match_keras(name, kwargs, masked):
+    x = RNG.normal(size=(3, 5, 2)).astype("float32")
+    if masked:
+        x[0, 3:] = 0.0
+        x[2, :2] = 0.0
+    theirs_rnn = getattr(keras_real.layers, name)(**kwargs)
+    ours_rnn = getattr(kw.layers, name)(**kwargs)
+    theirs = keras_real.Sequential([keras_real.layers.Masking()] * masked + [theirs_rnn])
+    ours = kw.Sequential([kw.layers.Masking()] * masked + [ours_rnn])
+    theirs(x)
+    ours(x)
+    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
+    assert [w.shape for w in ours.get_weights()] == [w.shape for w in theirs.get_weights()]
+    ours.set_weights(theirs.get_weights())
+    for a, b in zip(_flat([t.numpy() for t in _flat_t(ours(x))]), _flat(
+            [t.numpy() for t in _flat_t(theirs(x))])):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    xt = tf_real.constant(x)
+    with tf_real.GradientTape() as tape:
+        loss = tf_real.reduce_sum(_flat_t(theirs(xt))[0] ** 2)
+    ref = tape.gradient(loss, theirs.trainable_weights)
+    with tw.GradientTape() as tape:
+        loss = tw.reduce_sum(_flat_t(ours(tw.constant(x)))[0] ** 2)
+    got = tape.gradient(loss, ours.trainable_weights)
+    for g, g_ref in zip(got, ref):
+        np.testing.assert_allclose(g.numpy(), g_ref.numpy(), rtol=1e-3, atol=1e-5)
+
+
+def _flat_t(y):
+    return list(y) if isinstance(y, (list, tuple)) else [y]
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "ave", "mul"])
+def test_bidirectional_matches_keras(merge_mode):
+    x = RNG.normal(size=(2, 4, 3)).astype("float32")
+    theirs = keras_real.layers.Bidirectional(keras_real.layers.LSTM(3, return_sequences=True),
+                                             merge_mode=merge_mode)
+    ours = kw.layers.Bidirectional(kw.layers.LSTM(3, return_sequences=True),
+                                   merge_mode=merge_mode)
+    theirs(x)
+    ours(x)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x).numpy(), theirs(x).numpy(), rtol=1e-4, atol=1e-5)
+    assert set(ours.get_config()) == set(theirs.get_config())
+
+
+def test_time_distributed_matches_keras():
+    x = RNG.normal(size=(2, 3, 5, 5, 1)).astype("float32")
+    theirs = keras_real.layers.TimeDistributed(keras_real.layers.Conv2D(2, 3))
+    ours = kw.layers.TimeDistributed(kw.layers.Conv2D(2, 3))
+    theirs(x)
+    ours(x)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x).numpy(), theirs(x).numpy(), rtol=1e-4, atol=1e-5)

@@ -39,3 +39,6 @@ from tensorweave.keras.layers.regularization import (ActivityRegularization, Gau
 from tensorweave.keras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum,
                                               Multiply, Subtract, add, average, concatenate, dot,
                                               maximum, minimum, multiply, subtract)
+from tensorweave.keras.layers.rnn import GRU, LSTM, RNN, SimpleRNN
+from tensorweave.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from tensorweave.keras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper

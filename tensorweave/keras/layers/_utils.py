@@ -9,12 +9,13 @@ from tensorweave.keras.engine.naming import serialize_policy
 
 
 def base_config(layer) -> dict:
-    """The Layer part of a config: name, trainable, dtype (and a first layer's input shape)."""
-    config = {"name": layer.name, "trainable": layer.trainable,
-              "dtype": serialize_policy(layer.dtype_policy)}
-    if layer._batch_input_shape is not None:
-        config["batch_input_shape"] = layer._batch_input_shape
-    return config
+    """The Layer part of a config: name, trainable, dtype.
+
+    A first layer's `input_shape` is not part of it, as in Keras 3 (which refuses the key):
+    Sequential saves that shape as an InputLayer.
+    """
+    return {"name": layer.name, "trainable": layer.trainable,
+            "dtype": serialize_policy(layer.dtype_policy)}
 
 
 def ser_init(obj):
