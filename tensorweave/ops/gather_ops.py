@@ -61,8 +61,8 @@ def _batched_take(xp, params, indices, axis, b):
     """params[B..., pre..., idx, post...] for batch dims B shared by params and indices."""
     bshape = params.shape[:b]
     nb = prod(bshape)
-    moved = xp.moveaxis(params, axis, b).reshape((nb, params.shape[axis]) +
-                                                   tuple(np.delete(params.shape, [axis])[b:]))
+    rest = params.shape[b:axis] + params.shape[axis + 1:]
+    moved = xp.moveaxis(params, axis, b).reshape((nb, params.shape[axis]) + rest)
     ind = indices.reshape((nb,) + indices.shape[b:])
     bidx = xp.arange(nb).reshape((nb,) + (1,) * (ind.ndim - 1))
     res = moved[bidx, ind]  # (nb, I..., pre..., post...)
@@ -117,7 +117,7 @@ def _gather_grad_op(xp, dy, indices, params, *, axis, batch_dims):
             + list(range(b + n_pre + n_i, dy.ndim)))
     d = xp.transpose(dy, perm).reshape((nb,) + indices.shape[b:] + dy.shape[b:b + n_pre]
                                        + dy.shape[b + n_pre + n_i:])
-    rest = tuple(np.delete(params.shape, [axis])[b:])
+    rest = params.shape[b:axis] + params.shape[axis + 1:]
     out = xp.zeros((nb, params.shape[axis]) + rest, dtype=dy.dtype)
     ind = indices.reshape((nb,) + indices.shape[b:])
     bidx = xp.broadcast_to(xp.arange(nb).reshape((nb,) + (1,) * n_i), ind.shape)
