@@ -331,3 +331,43 @@ def test_betainc_and_igamma_gradients_by_finite_differences():
         np.testing.assert_allclose(tape.gradient(total, wrt).numpy(), num, rtol=1e-5)
     assert tape.gradient(beta, a) is None
     np.testing.assert_allclose(tf.math.igammac(a, x).numpy(), 1 - tf.math.igamma(a, x).numpy())
+
+
+def _program(x, y, ids):
+    """A mix of the family's ops, run eagerly and traced."""
+    a = tf.maximum(x, y) + tf.sqrt(tf.abs(x)) * tf.sigmoid(y) - x // 2.0 + x % 3.0
+    b = tf.reduce_mean(a, axis=1) + tf.reduce_max(a) - tf.math.reduce_std(a)
+    c = tf.cast(x > y, tf.float32) * tf.math.cumsum(a, axis=1, exclusive=True)
+    s = tf.math.unsorted_segment_sum(a, ids, 3)
+    e = tf.einsum("ij,ij->i", a, c)
+    v, i = tf.math.top_k(a, 2)
+    return [b, c, s, e, v, tf.argmax(a, axis=1), tf.reduce_logsumexp(a, axis=0),
+            tf.clip_by_norm(a, 1.0), tf.where(a == tf.reduce_max(a), 1.0, 0.0)]
+
+
+def test_traced_functions_match_eager_and_infer_partial_shapes():
+    rng = np.random.default_rng(3)
+    x = tf.constant(rng.standard_normal((3, 4)).astype(np.float32))
+    y = tf.constant(rng.standard_normal(4).astype(np.float32))
+    ids = tf.constant([0, 2, 0])
+    eager = _program(x, y, ids)
+    traced = tf.function(_program)(x, y, ids)
+    for e, t in zip(eager, traced):
+        assert e.dtype is t.dtype and e.shape == t.shape
+        np.testing.assert_allclose(t.numpy(), e.numpy(), rtol=1e-6)
+    spec = tf.function(_program).get_concrete_function(
+        tf.TensorSpec([None, 4], tf.float32), tf.TensorSpec([4], tf.float32),
+        tf.TensorSpec([None], tf.int32))
+    shapes = [o.shape.as_list() for o in spec.outputs]
+    assert shapes[:5] == [[None], [None, 4], [3, 4], [None], [None, 2]]
+
+
+def test_gradients_inside_a_traced_function():
+    def loss(w):
+        with tf.GradientTape() as tape:
+            tape.watch(w)
+            y = tf.reduce_sum(tf.math.softplus(w) * tf.reduce_max(w) + tf.math.xlogy(w, w * w))
+        return tape.gradient(y, w)
+
+    w = tf.constant([0.5, 1.5, 2.0], tf.float64)
+    np.testing.assert_allclose(tf.function(loss)(w).numpy(), loss(w).numpy(), rtol=1e-12)
