@@ -362,3 +362,31 @@ def test_checkpoint_restore_before_slots_exist(tmp_path):
     opt.apply_gradients([(g, v)])
     np.testing.assert_allclose(v2.numpy(), v.numpy(), rtol=1e-6)
     assert int(opt2.iterations.numpy()) == 2
+
+
+def test_keras3_style_custom_optimizer():
+    class SignSGD(optimizers.Optimizer):
+        def __init__(self, learning_rate=0.1, **kwargs):
+            super().__init__(learning_rate=learning_rate, **kwargs)
+
+        def build(self, var_list):
+            if self.built:
+                return
+            super().build(var_list)
+            self.steps_taken = [self.add_variable_from_reference(v, "count") for v in var_list]
+
+        def update_step(self, gradient, variable, learning_rate):
+            lr = tf.cast(learning_rate, variable.dtype)
+            self.assign_sub(variable, tf.sign(gradient) * lr)
+            count = self.steps_taken[self._get_variable_index(variable)]
+            self.assign_add(count, tf.ones_like(count))
+
+    v = tf.Variable(np.array([1.0, -1.0, 0.0]))
+    opt = SignSGD(0.5, weight_decay=0.1)
+    opt.apply_gradients([(tf.constant(np.array([3.0, -0.1, 0.0])), v)])
+    # Weight decay (w -= w * 0.1 * 0.5) first, then the sign step.
+    np.testing.assert_allclose(v.numpy(), [0.95 - 0.5, -0.95 + 0.5, 0.0])
+    np.testing.assert_allclose(opt.steps_taken[0].numpy(), [1.0, 1.0, 1.0])
+    assert int(opt.iterations.numpy()) == 1
+    with pytest.raises(NotImplementedError, match="update_step"):
+        optimizers.Optimizer(0.1).apply_gradients([(tf.constant([1.0]), tf.Variable([1.0]))])

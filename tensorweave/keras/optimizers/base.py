@@ -289,6 +289,16 @@ class Optimizer:
         self._apply_one(gradient, variable, tf.convert_to_tensor(learning_rate),
                         self._iterations.value(), 0.0)
 
+    # Keras 3's helpers for update_step written by subclasses.
+    def assign(self, variable, value) -> None:
+        variable.assign(value)
+
+    def assign_add(self, variable, value) -> None:
+        variable.assign_add(value)
+
+    def assign_sub(self, variable, value) -> None:
+        variable.assign_sub(value)
+
     def _clip_gradients(self, grads):
         if self.clipnorm and self.clipnorm > 0:
             return [tf.clip_by_norm(_dense(g), self.clipnorm) for g in grads]
