@@ -135,16 +135,29 @@ class CallbackList(Callback):
             c.on_train_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
+        converted = None
         for c in self._batch_hooks["on_train_batch_end"] + [
                 c for c in self._batch_hooks["on_batch_end"]
                 if c not in self._batch_hooks["on_train_batch_end"]]:
-            c.on_train_batch_end(batch, logs)
+            if isinstance(c, ProgbarLogger):
+                c.on_train_batch_end(batch, logs)  # converts only when it draws
+                continue
+            if converted is None:
+                converted = _to_python(logs)
+            c.on_train_batch_end(batch, converted)
 
     def on_test_batch_begin(self, batch, logs=None):
         self._call("on_test_batch_begin", batch, logs)
 
     def on_test_batch_end(self, batch, logs=None):
-        self._call("on_test_batch_end", batch, logs)
+        converted = None
+        for c in self._batch_hooks["on_test_batch_end"]:
+            if isinstance(c, ProgbarLogger):
+                c.on_test_batch_end(batch, logs)
+                continue
+            if converted is None:
+                converted = _to_python(logs)
+            c.on_test_batch_end(batch, converted)
 
     def on_predict_batch_begin(self, batch, logs=None):
         self._call("on_predict_batch_begin", batch, logs)
@@ -173,11 +186,18 @@ class CallbackList(Callback):
     def __iter__(self):
         return iter(self.callbacks)
 
-    @property
-    def needs_batch_logs(self) -> bool:
-        """Whether any callback looks at per-batch logs (fit skips computing them otherwise)."""
-        return any(self._batch_hooks[n] for n in ("on_train_batch_end", "on_batch_end",
-                                                  "on_test_batch_end", "on_predict_batch_end"))
+
+
+def _to_python(logs):
+    """Batch logs as Python floats (tensors read once, here, for the callbacks that look)."""
+    if not logs:
+        return logs
+    out = {}
+    for k, v in logs.items():
+        if hasattr(v, "numpy"):
+            v = v.numpy()
+        out[k] = float(v) if np.ndim(v) == 0 else v
+    return out
 
 
 def _overrides(callback, name: str) -> bool:
@@ -270,8 +290,10 @@ class ProgbarLogger(Callback):
 
     def _update(self, batch, logs) -> None:
         self._seen = batch + 1
-        values = [(k, v) for k, v in (logs or {}).items() if _is_scalar(v)]
         bar = self._bar()
+        if self.verbose != 1 or not bar._dynamic:
+            return  # nothing is drawn before the epoch ends: leave the logs unread
+        values = [(k, v) for k, v in (logs or {}).items() if _is_scalar(v)]
         bar.stateful_metrics.update(k for k, _ in values)
         bar.update(self._seen, values, finalize=False)
 

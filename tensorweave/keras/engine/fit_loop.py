@@ -89,8 +89,7 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
                 cbs.on_train_batch_begin(step)
                 logs = train_function(batches)
                 last = step + len(batches) - 1
-                cbs.on_train_batch_end(last, logs_to_python(logs) if cbs.needs_batch_logs
-                                       else None)
+                cbs.on_train_batch_end(last, logs)
                 if model.stop_training:
                     break
             resumed, skip = skip > 0, 0
@@ -142,8 +141,7 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
             model._symbolic_build(batches[0])
         cbs.on_test_batch_begin(step)
         logs = test_function(batches)
-        cbs.on_test_batch_end(step + len(batches) - 1,
-                              logs_to_python(logs) if cbs.needs_batch_logs else None)
+        cbs.on_test_batch_end(step + len(batches) - 1, logs)
     logs = dict(sorted(logs_to_python(model.get_metrics_result()).items()))
     cbs.on_test_end(logs)
     if return_dict:
