@@ -40,14 +40,15 @@ from tensorweave.api import (autodiff, bitwise, debugging, dtypes, errors, exper
                              io, linalg, math, nn, random, saved_model, signal, sparse, strings,
                              train)
 from tensorweave.api import config
+from tensorweave import data
 
 newaxis = None
 __version__ = "0.1.0"
 
 # `import tensorweave.math` and friends work as in TensorFlow.
-for _name in ("autodiff", "bitwise", "config", "debugging", "dtypes", "errors", "experimental",
-              "image", "io", "linalg", "math", "nn", "random", "saved_model", "signal", "sparse",
-              "strings", "train"):
+for _name in ("autodiff", "bitwise", "config", "data", "debugging", "dtypes", "errors",
+              "experimental", "image", "io", "linalg", "math", "nn", "random", "saved_model",
+              "signal", "sparse", "strings", "train"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
 
 

@@ -1,0 +1,99 @@
+"""tf.data.experimental: the names TensorFlow keeps there, over tensorweave's Dataset."""
+
+from __future__ import annotations
+
+from tensorweave.data.dataset_ops import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY,
+                                          DatasetV2)
+from tensorweave.data.options import (AutoShardPolicy, AutotuneOptions, DistributeOptions,
+                                      ExternalStatePolicy, OptimizationOptions, ThreadingOptions)
+from tensorweave.data.readers import CsvDataset, make_csv_dataset
+from tensorweave.data.tfrecord import TFRecordWriter
+
+__all__ = [
+    "AUTOTUNE", "AutoShardPolicy", "AutotuneOptions", "CsvDataset", "DistributeOptions",
+    "ExternalStatePolicy", "INFINITE_CARDINALITY", "OptimizationOptions", "TFRecordWriter",
+    "ThreadingOptions", "UNKNOWN_CARDINALITY", "assert_cardinality", "bucket_by_sequence_length",
+    "cardinality", "enumerate_dataset", "from_list", "get_single_element", "group_by_window",
+    "ignore_errors", "make_csv_dataset", "sample_from_datasets", "choose_from_datasets",
+    "scan", "shuffle_and_repeat", "take_while", "unbatch", "unique",
+]
+
+
+def cardinality(dataset: DatasetV2):
+    """`dataset.cardinality()` (INFINITE_CARDINALITY -1, UNKNOWN_CARDINALITY -2)."""
+    return dataset.cardinality()
+
+
+def assert_cardinality(expected_cardinality):
+    """A transformation for `Dataset.apply` that checks the element count while iterating."""
+    return lambda ds: ds.assert_cardinality(expected_cardinality)
+
+
+def bucket_by_sequence_length(element_length_func, bucket_boundaries, bucket_batch_sizes,
+                              padded_shapes=None, padding_values=None,
+                              pad_to_bucket_boundary=False, no_padding=False,
+                              drop_remainder=False):
+    """The `Dataset.apply` form of `Dataset.bucket_by_sequence_length`."""
+    return lambda ds: ds.bucket_by_sequence_length(
+        element_length_func, bucket_boundaries, bucket_batch_sizes, padded_shapes,
+        padding_values, pad_to_bucket_boundary, no_padding, drop_remainder)
+
+
+def group_by_window(key_func, reduce_func, window_size=None, window_size_func=None):
+    """The `Dataset.apply` form of `Dataset.group_by_window`."""
+    return lambda ds: ds.group_by_window(key_func, reduce_func, window_size, window_size_func)
+
+
+def enumerate_dataset(start=0):
+    """The `Dataset.apply` form of `Dataset.enumerate`."""
+    return lambda ds: ds.enumerate(start)
+
+
+def ignore_errors(log_warning=False):
+    """The `Dataset.apply` form of `Dataset.ignore_errors`."""
+    return lambda ds: ds.ignore_errors(log_warning)
+
+
+def scan(initial_state, scan_func):
+    """The `Dataset.apply` form of `Dataset.scan`."""
+    return lambda ds: ds.scan(initial_state, scan_func)
+
+
+def take_while(predicate):
+    """The `Dataset.apply` form of `Dataset.take_while`."""
+    return lambda ds: ds.take_while(predicate)
+
+
+def unbatch():
+    """The `Dataset.apply` form of `Dataset.unbatch`."""
+    return lambda ds: ds.unbatch()
+
+
+def unique():
+    """The `Dataset.apply` form of `Dataset.unique`."""
+    return lambda ds: ds.unique()
+
+
+def shuffle_and_repeat(buffer_size, count=None, seed=None):
+    """Shuffles (reshuffling each epoch) and repeats `count` times."""
+    return lambda ds: ds.shuffle(buffer_size, seed=seed).repeat(count)
+
+
+def get_single_element(dataset: DatasetV2):
+    """The one element of `dataset`."""
+    return dataset.get_single_element()
+
+
+def from_list(elements, name=None) -> DatasetV2:
+    """A dataset of the given list of elements (each a nest of the same structure)."""
+    return DatasetV2.from_list(elements)
+
+
+def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False):
+    """Elements drawn at random from `datasets` by `weights`."""
+    return DatasetV2.sample_from_datasets(datasets, weights, seed, stop_on_empty_dataset)
+
+
+def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+    """Elements from `datasets[i]` for each `i` of `choice_dataset`."""
+    return DatasetV2.choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)

@@ -1,0 +1,79 @@
+"""Pipeline nodes: the engine under `tf.data.Dataset`.
+
+A `Dataset` is a thin public object holding one `Node`. A node knows its element spec, its
+cardinality and how to iterate its elements as flat tuples of NumPy arrays (see structure.py).
+
+Nodes over in-memory arrays (from_tensor_slices and index-only stages after it: shuffle, repeat,
+take, skip, shard) also offer a *plan*: the source arrays plus a stream of int64 index chunks. A
+batch over a plan gathers whole batches with one fancy-index per component instead of stacking
+element by element, which is what makes `from_tensor_slices(x).shuffle(n).batch(32)` fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+INFINITE = -1
+UNKNOWN = -2
+
+
+class Plan:
+    """Arrays (the flat components) and a factory of index-chunk iterators into their first dim."""
+
+    __slots__ = ("arrays", "chunks")
+
+    def __init__(self, arrays: tuple, chunks: Callable[[], Iterator[np.ndarray]]):
+        self.arrays = arrays
+        self.chunks = chunks
+
+    def elements(self) -> Iterator[tuple]:
+        arrays = self.arrays
+        for chunk in self.chunks():
+            for i in chunk.tolist():
+                # `a[i, ...]` keeps 0-d arrays (not NumPy scalars) and is a view, not a copy.
+                yield tuple(a[i, ...] for a in arrays)
+
+
+class Node:
+    """One stage of a pipeline. Subclasses set `_spec` or override `spec`, and `iterate`."""
+
+    _spec = None
+    inputs: tuple = ()
+
+    @property
+    def spec(self):
+        return self._spec
+
+    def iterate(self) -> Iterator[tuple]:
+        plan = self.plan()
+        if plan is None:
+            raise NotImplementedError(f"{type(self).__name__}.iterate")
+        return plan.elements()
+
+    def plan(self) -> Plan | None:
+        return None
+
+    def cardinality(self) -> int:
+        return UNKNOWN
+
+
+def add_cardinalities(a: int, b: int) -> int:
+    if a == INFINITE or b == INFINITE:
+        return INFINITE
+    if a == UNKNOWN or b == UNKNOWN:
+        return UNKNOWN
+    return a + b
+
+
+def chunked(indices: Iterator[int], size: int = 4096) -> Iterator[np.ndarray]:
+    """Python ints grouped into int64 arrays."""
+    buf = []
+    for i in indices:
+        buf.append(i)
+        if len(buf) == size:
+            yield np.asarray(buf, dtype=np.int64)
+            buf = []
+    if buf:
+        yield np.asarray(buf, dtype=np.int64)
