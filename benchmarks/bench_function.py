@@ -88,6 +88,41 @@ def mlp_step(traced: bool, batch: int = 64):
     return case
 
 
+def cnn_step(traced: bool, batch: int = 32):
+    """One Adam step of seed 09's Keras CNN on MNIST-shaped data, eager or as a tf.function."""
+    rng = np.random.default_rng(0)
+    x_np = rng.random((batch, 28, 28, 1), dtype=np.float32)
+    y_np = rng.integers(0, 10, batch)
+
+    def case(tf):
+        keras = tf.keras
+        layers = keras.layers
+        model = keras.Sequential([
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dropout(0.2),
+            layers.Dense(10, activation="softmax")])
+        loss_fn = keras.losses.SparseCategoricalCrossentropy()
+        optimizer = keras.optimizers.Adam()
+        x, y = tf.constant(x_np), tf.constant(y_np)
+
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, model(x, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        fn = tf.function(step) if traced else step
+        return lambda: fn(x, y)
+    return case
+
+
 def main() -> None:
     fws = frameworks(include_torch=False)
     if "tensorflow" in fws:
@@ -97,7 +132,9 @@ def main() -> None:
     cases = [("10 small ops, tf.function", ten_small_ops),
              ("10 small ops, eager", ten_small_ops_eager),
              ("MLP train step (b=64), eager", mlp_step(False)),
-             ("MLP train step (b=64), tf.function", mlp_step(True))]
+             ("MLP train step (b=64), tf.function", mlp_step(True)),
+             ("seed CNN train step (b=32), eager", cnn_step(False)),
+             ("seed CNN train step (b=32), tf.function", cnn_step(True))]
     rows = []
     for name, case in cases:
         times = {}
