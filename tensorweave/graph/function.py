@@ -68,6 +68,9 @@ class ConcreteFunction:
                                 if type(o) is SymbolicTensor]
         self._executors = {}
         self._optimized = None
+        # a single returned tensor: the call can skip packing a structure
+        self._single = (len(self._flat_outputs) == 1 and self._out_tensor_pos == [0]
+                        and not nest.is_nested(outputs_struct))
 
     # --- inspection ----------------------------------------------------------------------------
     @property
@@ -125,6 +128,17 @@ class ConcreteFunction:
             self._optimized = (version, optimize_for_run(self.graph))
             self._executors = {}
         return self._optimized[1]
+
+    def _fast_call(self, tensors: list, device):
+        """The hot path: eager tensors, no tape, no trace."""
+        ex = self._executors.get(device)
+        if ex is None or self._optimized[0] != _config._version[0]:
+            ex = self.executor(device)
+        outs = ex.run(*[t._array if t._device is device else _array_on(t, device)
+                        for t in tensors])
+        if self._single:
+            return Tensor(outs[0], device)
+        return self._pack([Tensor(a, device) for a in outs])
 
     def _call_flat(self, tensors: list):
         c = ctx
@@ -207,6 +221,8 @@ class Function:
         self._input_signature = (tuple(input_signature) if input_signature is not None
                                  else None)
         self._binder = sig.Binder(python_function)
+        # calls of plain positional tensors take a short path to the cache
+        self._fast = self._binder.simple and input_signature is None
         self._cache = {}
         self._traces = []  # (shape-free key, specs, concrete): for calls that a trace covers
         self._tracing_count = 0
@@ -269,6 +285,17 @@ class Function:
         if ctx.graph is not None:
             return self._traceable()(*args, **kwargs)  # nested: inline into the outer trace
         self._call_count += 1
+        if self._fast and not kwargs and len(args) == self._binder.nparams:
+            key = []
+            for a in args:
+                if type(a) is not Tensor:
+                    break
+                arr = a._array
+                key.append((arr.shape, arr.dtype))
+            else:
+                concrete = self._cache.get(tuple(key))
+                if concrete is not None and not ctx.tapes:
+                    return concrete._fast_call(args, ctx.device)
         concrete, tensors = self._lookup(args, kwargs, create=True)
         return concrete._call_flat(tensors)
 
