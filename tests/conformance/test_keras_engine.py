@@ -131,3 +131,39 @@ def test_progbar_verbose2_format():
     import re
 
     assert re.fullmatch(r"2/2 - \d+s - \d+(ms|us|s)/step - loss: \d+\.\d{4}", line), line
+
+
+def test_nested_summary_text():
+    def build(k, Lin):
+        inner = k.Sequential([k.Input((6,)), Lin(4, name="in1"), Lin(3, name="in2")],
+                             name="inner")
+        return k.Sequential([k.Input((6,)), inner, Lin(2, name="head")], name="outer")
+
+    ours, theirs = build(twk, TwLin), build(tfk, TkLin)
+    lines_ours, lines_theirs = [], []
+    ours.summary(expand_nested=True, print_fn=lambda s, *a, **k: lines_ours.append(s))
+    theirs.summary(expand_nested=True, print_fn=lambda s, *a, **k: lines_theirs.append(s))
+    clean = [line.rstrip() for line in "\n".join(lines_theirs).splitlines() if line.strip()]
+    assert [line.rstrip() for line in "\n".join(lines_ours).splitlines() if line.strip()] == \
+        clean
+
+
+def test_classification_fit_with_class_weight_matches_keras():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(48, 4)).astype(np.float32)
+    labels = rng.integers(0, 3, size=48)
+    weights = [rng.normal(size=s).astype(np.float32) * 0.5 for s in [(4, 3), (3,)]]
+
+    def run(k, Lin):
+        model = k.Sequential([k.Input((4,)), Lin(3)])
+        model.compile(optimizer=k.optimizers.SGD(0.1),
+                      loss=k.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"])
+        model.set_weights(weights)
+        return model.fit(x, labels, batch_size=16, epochs=3, shuffle=False, verbose=0,
+                         class_weight={0: 1.0, 1: 2.0, 2: 0.5}).history
+
+    ours, theirs = run(twk, TwLin), run(tfk, TkLin)
+    assert sorted(ours) == sorted(theirs)
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-5, err_msg=key)

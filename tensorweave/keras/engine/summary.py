@@ -35,6 +35,11 @@ def _count(weights) -> tuple:
 
 
 def _wrap(text: str, width: int, ellipsis: bool) -> list:
+    stripped = text.lstrip(" ")
+    indent = text[:len(text) - len(stripped)]
+    if indent:  # nested rows keep their indentation on the first line
+        lines = _wrap(stripped, width - len(indent), ellipsis)
+        return [indent + lines[0]] + lines[1:]
     lines, current = [], ""
     for word in text.split(" "):
         candidate = word if not current else f"{current} {word}"
