@@ -7,6 +7,7 @@ import builtins
 import numpy as np
 
 from tensorweave.framework import dtypes
+from tensorweave.framework.constant_op import convert_to_tensor
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
@@ -111,20 +112,33 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     depth = static_int(depth, "depth", "OneHot")
     if depth < 0:
         raise ValueError(f"OneHot: depth must be non-negative, got {depth}")
-    if dtype is None:
-        for v in (on_value, off_value):
-            if v is not None and hasattr(v, "dtype"):
-                dtype = dtypes.as_dtype(v.dtype)
-                break
-        else:
-            given = [v for v in (on_value, off_value) if v is not None]
-            dtype = to_tensor(given[0]).dtype if given else dtypes.float32
-    dtype = dtypes.as_dtype(dtype)
+    # TensorFlow's rule: on/off values and `dtype` must agree; unset, dtype follows them
+    hint = None if dtype is None else dtypes.as_dtype(dtype)
+    value_dtypes = {name: _value_dtype(v, hint) for name, v in
+                    (("on_value", on_value), ("off_value", off_value)) if v is not None}
+    if len(set(value_dtypes.values())) > 1:
+        raise TypeError(f"dtype {value_dtypes['on_value']!r} of on_value does not match dtype "
+                        f"{value_dtypes['off_value']!r} of off_value")
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+        for name, d in value_dtypes.items():
+            if d is not dtype:
+                raise TypeError(f"dtype {d!r} of {name} does not match dtype parameter "
+                                f"{dtype!r}")
+    else:
+        dtype = next(iter(value_dtypes.values()), dtypes.float32)
     on = 1 if on_value is None else _py_scalar(on_value)
     off = 0 if off_value is None else _py_scalar(off_value)
     axis = -1 if axis is None else int(axis)
     attrs = {"depth": depth, "on_value": on, "off_value": off, "axis": axis, "dtype": dtype}
     return execute(_one_hot, (idx,), attrs)
+
+
+def _value_dtype(v, hint):
+    """The dtype `v` converts to, preferring `hint` (a Python float never becomes an int)."""
+    if isinstance(v, float) and hint is not None and not (hint.is_floating or hint.is_complex):
+        return dtypes.float32
+    return convert_to_tensor(v, dtype_hint=hint).dtype
 
 
 def _py_scalar(v):

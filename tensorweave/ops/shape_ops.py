@@ -65,10 +65,15 @@ def shape_n(input, out_type=dtypes.int32, name=None) -> list:  # noqa: A002
 
 
 def size(input, out_type=dtypes.int32, name=None) -> Tensor:  # noqa: A002
-    """The number of elements of `input` as a scalar int tensor (`tf.size`)."""
+    """The number of elements of `input` as a scalar (`tf.size`): int32 unless `out_type`
+    names another numeric dtype."""
     x = to_tensor(input)
-    out = execute(_size, (x,), {"out_type": _out_type(out_type, "Size")})
-    remember_value(out, x.shape.num_elements())
+    out_type = dtypes.as_dtype(out_type)
+    if not (out_type.is_integer or out_type.is_floating):
+        raise TypeError(f"Size: out_type must be a numeric dtype, got {out_type.name}")
+    out = execute(_size, (x,), {"out_type": out_type})
+    if out_type.is_integer:
+        remember_value(out, x.shape.num_elements())
     return out
 
 

@@ -41,6 +41,10 @@ CASES = {
     "range_negative": lambda m: m.range(4, -3, -2),
     "shape": lambda m: m.shape(F),
     "size": lambda m: m.size(F, out_type=m.int64),
+    "size_float": lambda m: m.size(F, out_type=m.float32),
+    "one_hot_bool": lambda m: m.one_hot([1, 0], 2, on_value=True, off_value=False),
+    "one_hot_int64": lambda m: m.one_hot([1, 0], 2, on_value=m.constant(2, m.int64)),
+    "one_hot_off_only": lambda m: m.one_hot([1, 0], 2, off_value=-1),
     "rank": lambda m: m.rank(F),
     "where_select": lambda m: m.where(B, F[..., 0], -F[..., 1]),
     "where_indices": lambda m: m.where(B),
@@ -189,3 +193,11 @@ def test_getitem_property_matches_tensorflow(key):
         assert results[0] == results[1], f"{key}: TensorFlow raised {results[1]}, got {results[0]}"
     else:
         np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("kwargs", [dict(on_value=1, off_value=0.5),
+                                    dict(on_value=1.0, dtype="int32")])
+def test_one_hot_refuses_mixed_dtypes_like_tensorflow(kwargs):
+    for m in (tw, tf):
+        with pytest.raises(TypeError, match="does not match"):
+            m.one_hot([1, 0], 2, **kwargs)
