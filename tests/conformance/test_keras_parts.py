@@ -165,6 +165,9 @@ OPTIMIZER_CASES = [
     ("Adam", {"learning_rate": 0.01, "clipnorm": 0.5}),
     ("SGD", {"learning_rate": 0.1, "global_clipnorm": 0.5}),
     ("SGD", {"learning_rate": 0.1, "clipvalue": 0.3, "weight_decay": 0.1}),
+    ("Adam", {"learning_rate": 0.01, "gradient_accumulation_steps": 2}),
+    ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "use_ema": True, "ema_momentum": 0.8}),
+    ("RMSprop", {"learning_rate": 0.01, "use_ema": True, "ema_overwrite_frequency": 3}),
 ]
 
 

@@ -390,3 +390,26 @@ def test_keras3_style_custom_optimizer():
     assert int(opt.iterations.numpy()) == 1
     with pytest.raises(NotImplementedError, match="update_step"):
         optimizers.Optimizer(0.1).apply_gradients([(tf.constant([1.0]), tf.Variable([1.0]))])
+
+
+@pytest.mark.parametrize("traced", [False, True])
+def test_gradient_accumulation(traced):
+    v = tf.Variable(np.array([1.0, 2.0], dtype="float32"))
+    ref = tf.Variable(np.array([1.0, 2.0], dtype="float32"))
+    opt = optimizers.SGD(0.1, momentum=0.5, gradient_accumulation_steps=3)
+    plain = optimizers.SGD(0.1, momentum=0.5)
+    steps = [np.array(g, dtype="float32") for g in ([1, 0], [2, 1], [3, -4], [1, 1], [0, 2],
+                                                    [5, 0])]
+
+    def step(g):
+        opt.apply_gradients([(g, v)])
+
+    run = tf.function(step) if traced else step
+    for i, g in enumerate(steps):
+        run(tf.constant(g))
+        if i % 3 == 2:  # every third step: one update with the mean of the three
+            plain.apply_gradients([(tf.constant(np.mean(steps[i - 2:i + 1], axis=0)), ref)])
+        np.testing.assert_allclose(v.numpy(), ref.numpy(), rtol=1e-6)
+    assert int(opt.iterations.numpy()) == 2  # updates, as Keras counts them with accumulation
+    with pytest.raises(ValueError, match="gradient_accumulation_steps"):
+        optimizers.Adam(gradient_accumulation_steps=1)

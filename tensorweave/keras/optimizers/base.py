@@ -51,9 +51,11 @@ class Optimizer:
         if clipnorm is not None and global_clipnorm is not None:
             raise ValueError("Only one of `clipnorm` and `global_clipnorm` can be set. Received: "
                              f"clipnorm={clipnorm}, global_clipnorm={global_clipnorm}")
-        if gradient_accumulation_steps:
-            raise NotImplementedError(
-                "gradient_accumulation_steps is not implemented by tensorweave's optimizers yet")
+        if gradient_accumulation_steps is not None and (
+                not isinstance(gradient_accumulation_steps, int)
+                or gradient_accumulation_steps < 2):
+            raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                             f"gradient_accumulation_steps={gradient_accumulation_steps}")
         if use_ema and not 0 <= ema_momentum <= 1:
             raise ValueError("`ema_momentum` must be in the range [0, 1]. Received: "
                              f"ema_momentum={ema_momentum}")
@@ -96,7 +98,7 @@ class Optimizer:
         """The learning rate: the variable, or a schedule's value at the current step."""
         lr = self._learning_rate
         if isinstance(lr, schedules.LearningRateSchedule):
-            return lr(self._iterations.value())
+            return lr(self._step_count())
         if callable(lr) and not isinstance(lr, tf.Variable):
             return lr()
         return lr
@@ -125,8 +127,19 @@ class Optimizer:
 
     @property
     def iterations(self):
-        """The number of update steps taken (an int64 variable)."""
+        """The number of update steps taken (an int64 variable; with gradient accumulation, the
+        number of accumulated updates, as Keras counts them)."""
+        if self.gradient_accumulation_steps:
+            return self._step_count()
         return self._iterations
+
+    def _step_count(self):
+        """Update steps so far: the step counter, floor-divided when gradients accumulate."""
+        count = self._iterations.value()
+        if self.gradient_accumulation_steps:
+            count = tf.math.floordiv(count, tf.constant(self.gradient_accumulation_steps,
+                                                        tf.int64))
+        return count
 
     @property
     def variables(self) -> list:
@@ -168,15 +181,20 @@ class Optimizer:
         for v in new:
             self._index[id(v)] = len(self._var_refs)
             self._var_refs.append(weakref.ref(v))
+        # Keras 3's order of `optimizer.variables`: EMA averages, gradient accumulators, then
+        # the optimizer's own slots (a group's slots variable by variable, groups in turn).
+        if self.use_ema:
+            for v in new:
+                self._averages.append(self.add_variable_from_reference(v, "average"))
+        if self.gradient_accumulation_steps:
+            column = self._slots.setdefault("gradient_accumulator", [])
+            for v in new:
+                column.append(self.add_variable_from_reference(v, "gradient_accumulator"))
         for group in self._slot_specs():
             for v in new:
                 for slot_name, initializer in group:
                     self._slots.setdefault(slot_name, []).append(
                         self.add_variable_from_reference(v, slot_name, initializer))
-        if self.use_ema:
-            for v in new:
-                self._averages.append(self.add_variable_from_reference(v, "average"))
-                self._averages[-1].assign(v)
         self._build_extra(new)
         self.built = True
         if new:
@@ -259,16 +277,47 @@ class Optimizer:
             grads = [g / tf.constant(scale, dtype=g.dtype) if not isinstance(
                 g, IndexedSlices) else IndexedSlices(g.values / scale, g.indices, g.dense_shape)
                 for g in grads]
-        grads = self._clip_gradients(grads)
-        lr = self._current_lr()
-        step = self._iterations.value()
-        self._update_all(grads, variables, lr, step)
+        if self.gradient_accumulation_steps:
+            self._accumulate_or_update(grads, variables)
+        else:
+            self._clip_and_update(grads, variables)
         for v in variables:
             if v.constraint is not None:
                 v.assign(v.constraint(v))
         if self.use_ema:
             self._update_averages(variables)
         self._iterations.assign_add(tf.constant(1, dtype=tf.int64))
+
+    def _clip_and_update(self, grads, variables) -> None:
+        grads = self._clip_gradients(grads)
+        self._update_all(grads, variables, self._current_lr(), self._step_count())
+
+    def _accumulate_or_update(self, grads, variables) -> None:
+        """Keras's gradient accumulation: every `gradient_accumulation_steps`-th step updates
+        with the mean of the accumulated gradients; the steps between only add them up."""
+        n = self.gradient_accumulation_steps
+        accumulators = [self._slot("gradient_accumulator", v) for v in variables]
+        grads = [_dense(g) for g in grads]
+
+        def update():
+            total = [(a.value() + g) / tf.constant(float(n), g.dtype)
+                     for a, g in zip(accumulators, grads)]
+            self._clip_and_update(total, variables)
+            for a in accumulators:
+                a.assign(tf.zeros_like(a.value()))
+            return tf.constant(True)
+
+        def accumulate():
+            for a, g in zip(accumulators, grads):
+                a.assign_add(g)
+            return tf.constant(False)
+
+        due = tf.equal(tf.math.floormod(self._iterations.value() + tf.constant(1, tf.int64),
+                                        tf.constant(n, tf.int64)), tf.constant(0, tf.int64))
+        if tf.executing_eagerly():
+            update() if bool(due) else accumulate()
+        else:
+            tf.cond(due, update, accumulate)
 
     def _update_all(self, grads, variables, lr, step) -> None:
         for g, v in zip(grads, variables):
@@ -287,7 +336,7 @@ class Optimizer:
         if type(self)._apply_one is Optimizer._apply_one:
             raise NotImplementedError(f"{type(self).__name__} must implement update_step().")
         self._apply_one(gradient, variable, tf.convert_to_tensor(learning_rate),
-                        self._iterations.value(), 0.0)
+                        self._step_count(), 0.0)
 
     # Keras 3's helpers for update_step written by subclasses.
     def assign(self, variable, value) -> None:
@@ -312,8 +361,8 @@ class Optimizer:
         return grads
 
     def _update_averages(self, variables) -> None:
-        first = tf.cast(tf.equal(self._iterations.value(), tf.constant(0, tf.int64)),
-                        tf.float32)
+        step = self._step_count()
+        first = tf.cast(tf.equal(step, tf.constant(0, tf.int64)), tf.float32)
         for v in variables:
             average = self._averages[self._index[id(v)]]
             momentum = tf.cast((tf.constant(1.0) - first) * tf.constant(self.ema_momentum),
@@ -322,8 +371,8 @@ class Optimizer:
             average.assign(momentum * average.value() + (one - momentum) * v.value())
             if self.ema_overwrite_frequency:
                 freq = tf.constant(self.ema_overwrite_frequency, tf.int64)
-                due = tf.equal(tf.math.floormod(self._iterations.value() + tf.constant(
-                    1, tf.int64), freq), tf.constant(0, tf.int64))
+                due = tf.equal(tf.math.floormod(step + tf.constant(1, tf.int64), freq),
+                               tf.constant(0, tf.int64))
                 v.assign(tf.where(due, average.value(), v.value()))
 
     def finalize_variable_values(self, var_list) -> None:
