@@ -38,11 +38,38 @@ def _top_k(xp, x, *, k, index_type):
     n = x.shape[-1]
     if k > n:
         raise ValueError(f"input must have at least k={k} columns, had {n}")
-    # a stable ascending sort of the reversed row, read backwards: descending, ties by lower index
-    order = xp.argsort(xp.flip(x, -1), axis=-1, kind="stable")[..., ::-1][..., :k]
-    indices = (n - 1) - order
+    if 0 < k and 4 * k < n and not (x.dtype.kind == "f" and bool(xp.isnan(x).any())):
+        indices = _top_k_candidates(xp, x, k)  # O(n) selection first, then sort only k
+    else:
+        indices = xp.broadcast_to(xp.arange(n), x.shape)
+    indices = _sort_descending(xp, x, indices)[..., :k]
     values = xp.take_along_axis(x, indices, axis=-1)
     return values, indices.astype(index_type.np_dtype, copy=False)
+
+
+def _top_k_candidates(xp, x, k):
+    """The indices of the k largest entries of each row, in index order: those above the k-th
+    largest value, then as many of its ties as still fit, lowest index first (TensorFlow's
+    tie rule)."""
+    n = x.shape[-1]
+    kth = xp.partition(x, n - k, axis=-1)[..., n - k:n - k + 1]
+    above = x > kth
+    ties = x == kth
+    room = k - above.sum(axis=-1, keepdims=True)
+    if bool((ties.sum(axis=-1, keepdims=True) <= room).all()):  # the usual case: no ties to cut
+        chosen = above | ties
+    else:
+        chosen = above | (ties & (xp.cumsum(ties, axis=-1, dtype=xp.int32) <= room))
+    return xp.nonzero(chosen)[-1].reshape(x.shape[:-1] + (k,))
+
+
+def _sort_descending(xp, x, indices):
+    """`indices` reordered by descending x[indices], ties by lower index (a stable ascending sort
+    of the reversed candidates, read backwards)."""
+    values = xp.take_along_axis(x, indices, axis=-1)
+    m = indices.shape[-1]
+    order = (m - 1) - xp.argsort(xp.flip(values, -1), axis=-1, kind="stable")[..., ::-1]
+    return xp.take_along_axis(indices, order, axis=-1)
 
 
 def _infer_scatter_last(dy, indices, x):

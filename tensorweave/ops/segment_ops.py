@@ -61,19 +61,26 @@ def _segment_reduce(xp, data, ids, n, kind, sorted_):
     if not bool(keep.all()):
         flat_ids, rows = flat_ids[keep], rows[keep]
     out = xp.full((n,) + tuple(inner), _identity(kind, data.dtype, sorted_), dtype=data.dtype)
-    if sorted_ and kind in ("max", "min"):
-        # the first row of each segment seeds it, so an empty segment keeps its 0
-        present = xp.zeros(n, dtype=bool)
-        present[flat_ids] = True
-        seed = xp.full((n,) + tuple(inner), _identity(kind, data.dtype, False), dtype=data.dtype)
-        getattr(xp, _UFUNCS[kind]).at(seed, flat_ids, rows)
-        out[present] = seed[present]
+    if not flat_ids.size:
         return out
-    getattr(xp, _UFUNCS[kind]).at(out, flat_ids, rows)
+    ufunc = getattr(xp, _UFUNCS[kind])
+    if hasattr(ufunc, "reduceat"):
+        # sort the rows by segment and reduce each run at once (several times faster than .at)
+        if not sorted_:
+            order = xp.argsort(flat_ids, kind="stable")
+            flat_ids, rows = flat_ids[order], rows[order]
+        starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool),
+                                                flat_ids[1:] != flat_ids[:-1]]))
+        out[flat_ids[starts]] = ufunc.reduceat(rows, starts, axis=0, dtype=data.dtype)
+    else:
+        if sorted_ and kind in ("max", "min"):  # empty sorted segments keep 0, not -inf/inf
+            present = xp.zeros(n, dtype=bool)
+            present[flat_ids] = True
+            out[present] = _identity(kind, data.dtype, False)
+        ufunc.at(out, flat_ids, rows)
     if kind == "mean":
-        counts = xp.zeros(n, dtype=np.int64)
-        xp.add.at(counts, flat_ids, 1)
-        counts = xp.maximum(counts, 1).reshape((n,) + (1,) * len(inner))
+        counts = xp.maximum(xp.bincount(flat_ids, minlength=n), 1)
+        counts = counts.reshape((n,) + (1,) * len(inner))
         out = (out / counts).astype(data.dtype, copy=False) if data.dtype.kind in "fc" else \
             (out // counts).astype(data.dtype, copy=False)
     return out

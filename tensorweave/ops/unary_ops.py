@@ -201,11 +201,11 @@ def _reciprocal_grad(op, dy):
 # --- sigmoid, tanh, softplus, softsign -----------------------------------------------------------
 @op("Sigmoid", infer=_infer.same, elementwise=True)
 def _sigmoid(xp, x):
-    if x.dtype.kind == "c":
-        return 1 / (1 + xp.exp(-x))
-    # exp of -|x| never overflows: for x < 0, sigmoid(x) = e^x / (1 + e^x)
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    # exp(-x) overflows to inf for very negative x, giving the right limit 0 (silently);
+    # half precision is computed in float32 so that its small tail values survive
+    if x.dtype.itemsize == 2:
+        return (1 / (1 + xp.exp(-x.astype(xp.float32)))).astype(x.dtype)
+    return 1 / (1 + xp.exp(-x))
 
 
 @op("Tanh", infer=_infer.same, elementwise=True)
