@@ -11,7 +11,8 @@ from tensorweave.ops.nn_impl import (batch_normalization, compute_average_loss, 
 from tensorweave.ops.nn_ops import (bias_add, elu, leaky_relu, log_softmax, relu,  # noqa: F401
                                     relu6, selu, softmax)
 from tensorweave.ops.gather_ops import embedding_lookup  # noqa: F401
-from tensorweave.ops.conv_ops import (conv1d, conv1d_transpose, conv2d,  # noqa: F401
+from tensorweave.ops.conv_ops import (atrous_conv2d, atrous_conv2d_transpose,  # noqa: F401
+                                      conv1d, conv1d_transpose, conv2d,
                                       conv2d_backprop_filter, conv2d_backprop_input,
                                       conv2d_transpose, conv3d, conv3d_transpose, convolution,
                                       depthwise_conv2d, depthwise_conv2d_backprop_filter,

@@ -20,6 +20,7 @@ from tensorweave.ops._infer import Spec
 from tensorweave.ops.array_ops import concat, expand_dims, reshape, shape, squeeze
 
 __all__ = ["conv1d", "conv2d", "conv3d", "convolution", "conv1d_transpose", "conv2d_transpose",
+           "atrous_conv2d", "atrous_conv2d_transpose",
            "conv3d_transpose", "depthwise_conv2d", "depthwise_conv2d_backprop_input",
            "depthwise_conv2d_backprop_filter", "separable_conv2d", "conv2d_backprop_input",
            "conv2d_backprop_filter"]
@@ -181,7 +182,7 @@ def geo(strides, dilations, padding, explicit_paddings, data_format):
             spatial_pads(explicit_paddings, data_format))
 
 
-def _check_depth(c, wc, op_name, depth_multiplier=False):
+def _check_depth(c, wc, op_name):
     if c is not None and wc is not None and c != wc:
         raise ValueError(f"{op_name}: input depth {c} does not match the filter's in_channels "
                          f"{wc}")
@@ -463,6 +464,23 @@ def conv3d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     """The transpose of conv3d: filters are (d, h, w, out_channels, in_channels)."""
     return _transpose_nd(3, input, filters, output_shape, strides, padding, data_format,
                          dilations)
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """2-D convolution with holes: conv2d with dilations `rate` (`tf.nn.atrous_conv2d`)."""
+    _check_rate(rate, "atrous_conv2d")
+    return conv2d(value, filters, 1, padding, dilations=int(rate))
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """The transpose of atrous_conv2d (`tf.nn.atrous_conv2d_transpose`)."""
+    _check_rate(rate, "atrous_conv2d_transpose")
+    return conv2d_transpose(value, filters, output_shape, 1, padding, dilations=int(rate))
+
+
+def _check_rate(rate, op_name):
+    if int(rate) < 1:
+        raise ValueError(f"{op_name}: rate must be a positive int, got {rate!r}")
 
 
 def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002

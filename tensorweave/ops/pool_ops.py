@@ -58,7 +58,7 @@ def _infer_avg_grad(sizes, dy, **attrs):
     rank = len(attrs["ksize"])
     f = attrs["data_format"]
     n, _, c = _split(dy.shape, rank, f, "grad", "AvgPoolGrad")
-    return Spec(_join(None, (None,) * (rank - 2), c, f), dy.dtype)
+    return Spec(_join(n, (None,) * (rank - 2), c, f), dy.dtype)
 
 
 def _declare(max_name, max_grad_name, max_gg_name, avg_name, avg_grad_name):

@@ -52,6 +52,9 @@ CASES = {
                         (X, WD)),
     "separable": (lambda m, x, w, p: m.nn.separable_conv2d(x, w, p, [1, 1, 1, 1], "SAME"),
                   (X, WD, PW)),
+    "atrous_conv2d": (lambda m, x, w: m.nn.atrous_conv2d(x, w, 2, "SAME"), (X, W)),
+    "atrous_conv2d_transpose": (
+        lambda m, x, w: m.nn.atrous_conv2d_transpose(x, w, [2, 7, 8, 5], 2, "SAME"), (X, WT)),
     "max_pool_2_2": (lambda m, x: m.nn.max_pool2d(x, 2, 2, "VALID"), (X,)),
     "max_pool_3_2_same": (lambda m, x: m.nn.max_pool2d(x, 3, 2, "SAME"), (X,)),
     "max_pool_3_1_same": (lambda m, x: m.nn.max_pool2d(x, 3, 1, "SAME"), (X,)),
