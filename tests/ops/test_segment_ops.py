@@ -170,3 +170,15 @@ def test_tensordot_forms():
         tf.tensordot(a, b, [[0], [0]])
     with pytest.raises(ValueError):
         tf.tensordot(a, b, 4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=hnp.arrays(np.int32, st.tuples(st.integers(1, 3), st.integers(1, 60)),
+                    elements=st.integers(0, 4)), data=st.data())
+def test_top_k_matches_a_stable_sort_with_many_ties(x, data):
+    # small k on long rows takes the partition path; ties must still go to the lower index
+    k = data.draw(st.integers(0, x.shape[-1]))
+    values, indices = tf.math.top_k(x, k)
+    order = np.argsort(-x, axis=-1, kind="stable")[..., :k]
+    np.testing.assert_array_equal(indices.numpy(), order)
+    np.testing.assert_array_equal(values.numpy(), np.take_along_axis(x, order, -1))
