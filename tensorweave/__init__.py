@@ -31,8 +31,8 @@ from tensorweave.util import nest
 from tensorweave.framework.tensor_spec import TensorSpec
 from tensorweave.framework.context import init_scope
 from tensorweave.graph.function import function
-from tensorweave.ops.control_flow_ops import (case, cond, foldl, foldr, map_fn, scan, switch_case,
-                                              while_loop)
+from tensorweave.ops.control_flow_ops import case, cond, switch_case, while_loop
+from tensorweave.ops.functional_ops import foldl, foldr, map_fn, scan
 from tensorweave.ops.tensor_array import TensorArray
 from tensorweave.ops.logging_ops import print_v2 as print  # noqa: A001 - TensorFlow's name
 from tensorweave.graph import autograph

@@ -175,3 +175,23 @@ def test_matches_eager_on_loops():
     for n in (1, 6, 27):
         assert int(traced(tf.constant(n))) == int(collatz_steps(tf.constant(n)))
     np.testing.assert_equal(int(traced(tf.constant(27))), 111)
+
+
+def test_for_over_dataset_runs_at_every_call():
+    counter = tf.Variable(0.0)
+    data = tf.data.Dataset.from_tensor_slices(np.arange(6, dtype=np.float32)).batch(2)
+
+    @tf.function
+    def total():
+        s = tf.constant(0.0)
+        for batch in data:
+            s += tf.reduce_sum(batch)
+            counter.assign_add(1.0)
+            if s > 4.0:
+                break
+        return s
+
+    assert float(total()) == 6.0  # 0+1, then 2+3: past 4, break
+    assert float(total()) == 6.0
+    assert float(counter.numpy()) == 4.0  # two batches per call, at every call
+    assert "ForDataset" in op_types(total)

@@ -51,6 +51,16 @@ def _while_grad(r):
     return [np.array(0, np.int32), _n(r, 2), _n(r, 2), _n(r, 2), _n(r, 2)], attrs
 
 
+def _for_dataset(r):
+    from tensorweave.ops.functional_ops import DatasetRef
+
+    data = tf.data.Dataset.from_tensor_slices(_n(r, 4, 2))
+    specs = [((2,), tf.float64), ((2,), tf.float64)]
+    graph, _, _ = subgraph.trace(lambda row, acc: acc * 0.5 + row, specs, None, "body")
+    return [_n(r, 2)], {"dataset": DatasetRef(data), "body": SubFunction(graph, 2),
+                        "n_vars": 1, "stops": ()}
+
+
 def _print(r):
     return [_n(r, 2)], {"template": _Template(["value:", _Slot(0)], 1),
                         "stream": io.StringIO(), "summarize": 3, "sep": " ", "end": "\n"}
@@ -71,4 +81,5 @@ SAMPLES = {
                            lambda r: ([_n(r, 3, 2), np.array(2, np.int32), _n(r, 2, 2)], {})],
     "TensorArrayScatterRow": [lambda r: ([_n(r, 3, 2), np.array(1, np.int32), _n(r, 2)], {})],
     "PrintV2": [_print],
+    "ForDataset": [_for_dataset],
 }

@@ -18,6 +18,7 @@ from tensorweave.framework.context import ctx
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.graph import subgraph
 from tensorweave.ops import control_flow_ops as cf
+from tensorweave.ops import functional_ops
 from tensorweave.ops.array_ops import shape
 from tensorweave.ops.binary_ops import less, logical_and, logical_or
 from tensorweave.ops.fill_ops import zeros
@@ -285,6 +286,9 @@ def for_stmt(iterable, body, get_state, set_state, names, opts=None):
     """`for target in iterable: body(target)`: over a symbolic tensor's rows, a while_loop."""
     it = iterable.__tf_tensor__() if hasattr(iterable, "__tf_tensor__") and not isinstance(
         iterable, Tensor) else iterable
+    if type(it) is not SymbolicTensor and hasattr(it, "element_spec") and \
+            ctx.graph is not None:
+        return _dataset_for(it, body, get_state, set_state, names)
     if type(it) is not SymbolicTensor:
         stops = _stop_indices(names)
         for item in iterable:
@@ -318,6 +322,40 @@ def for_stmt(iterable, body, get_state, set_state, names, opts=None):
         counter["i"] = i + 1
 
     _graph_while(test, step, get, put, state_names + ["ag__i"], opts)
+
+
+def _dataset_for(dataset, body, get_state, set_state, names):
+    """A for loop over a Dataset inside a trace: one ForDataset node."""
+    init = list(get_state())
+    pos = [i for i, v in enumerate(init) if _tensorable(v) and not isinstance(v, Undefined)]
+    fixed = list(init)
+
+    def apply(vs):
+        state = list(fixed)
+        for i, v in zip(pos, vs):
+            state[i] = v
+        set_state(tuple(state))
+
+    loop_vars = [v if isinstance(v, Tensor) else convert_to_tensor(
+        v.__tf_tensor__() if hasattr(v, "__tf_tensor__") else v) for v in (init[i] for i in pos)]
+
+    def body_fn(element, *vs):
+        apply(vs)
+        body(element)
+        state = get_state()
+        out = []
+        for k, i in enumerate(pos):
+            v = state[i]
+            if isinstance(v, Undefined) or v is None:
+                raise ValueError(f"'{names[i]}' must keep a value at every iteration of a loop "
+                                 "over a dataset.")
+            out.append(v if isinstance(v, Tensor) else convert_to_tensor(
+                v.__tf_tensor__() if hasattr(v, "__tf_tensor__") else v,
+                dtype=loop_vars[k].dtype))
+        return out
+
+    stops = [k for k, i in enumerate(pos) if i in _stop_indices(names)]
+    apply(functional_ops.for_dataset(dataset, loop_vars, body_fn, stops))
 
 
 def _stop_indices(names) -> list:
