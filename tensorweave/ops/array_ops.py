@@ -1,12 +1,15 @@
-"""Array ops: shapes, joining, tiling, padding, filling and selecting.
+"""Array ops: reshaping, joining, reversing, tiling, broadcasting and selecting.
 
-Slicing, gathering/scattering, sorting and the remaining array functions live in sibling modules
-(slicing.py, gather_ops.py, sort_ops.py, array_more.py) and are re-exported from here, so
-`tensorweave.ops.array_ops` is the whole family.
+The rest of the family lives in sibling modules, re-exported from here so that
+`tensorweave.ops.array_ops` is the whole family: shape_ops (tf.shape, size, rank), fill_ops
+(fill, zeros, ones, one_hot, range, eye, linspace), pad_ops, slicing (strided_slice, slice,
+`Tensor.__getitem__`), gather_ops (gather, gather_nd, scatters, boolean_mask, embedding_lookup),
+array_extra (split, roll, repeat, sequence ops, partition/stitch) and sort_ops.
 
-Ops whose output shape is a value (Reshape, Fill, BroadcastTo) take it as a static attribute; when
-a traced function computes part of it (`tf.reshape(x, [tf.shape(x)[0], -1])`), the wrapper also
-passes it as a second, symbolic input and the attribute keeps what is known (None elsewhere).
+Ops whose output shape is a value (Reshape, Fill, BroadcastTo, Tile) take it as a static
+attribute; when a traced function computes part of it (`tf.reshape(x, [tf.shape(x)[0], -1])`),
+the wrapper also passes it as a second, symbolic input and the attribute keeps what is known
+(None elsewhere).
 """
 
 from __future__ import annotations
