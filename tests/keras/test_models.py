@@ -148,3 +148,21 @@ class TestFeatureExtraction:
         want = np.maximum(x @ model.layers[0].kernel.numpy(), 0)
         np.testing.assert_allclose(features(x).numpy(), want, rtol=1e-5, atol=1e-6)
         assert features.layers[1] is model.layers[0]
+
+
+class TestSubclassedBuild:
+    def test_build_creates_sublayer_weights(self, capsys):
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__(name="net_build")
+                self.a = Dense(4)
+                self.b = Dense(2)
+
+            def call(self, x):
+                return self.b(self.a(x))
+
+        net = Net()
+        net.build((None, 3))
+        assert net.built and [w.shape for w in net.weights] == [(3, 4), (4,), (4, 2), (2,)]
+        net.summary()
+        assert "Total params: 26" in capsys.readouterr().out

@@ -407,7 +407,20 @@ class Layer(Module):
 
     # --- building ------------------------------------------------------------------------------
     def build(self, input_shape=None) -> None:
-        """Creates the weights for inputs of `input_shape`; subclasses override it."""
+        """Creates the weights for inputs of `input_shape`; subclasses override it.
+
+        Called directly on a layer with sublayers (a subclassed model, say), it runs `call` on
+        symbolic inputs of that shape, so that the sublayers build, as Keras does.
+        """
+        if input_shape is not None and self._layers and not self.__dict__.get("_in_call_build"):
+            from tensorweave.keras.engine.functional_call import output_shape
+
+            object.__setattr__(self, "built", True)  # the symbolic call must not build again
+            try:
+                output_shape(self, input_shape)
+            except Exception:
+                object.__setattr__(self, "built", False)
+                raise
         self.built = True
 
     def build_from_config(self, config: dict) -> None:
@@ -420,8 +433,12 @@ class Layer(Module):
         return None if shape is None else {"input_shape": shape}
 
     def _build_with_shapes(self, shapes) -> None:
-        with init_scope():
-            self.build(shapes)
+        object.__setattr__(self, "_in_call_build", True)
+        try:
+            with init_scope():
+                self.build(shapes)
+        finally:
+            object.__setattr__(self, "_in_call_build", False)
         object.__setattr__(self, "_build_input_shape", shapes)
         self.built = True
         if self._initial_weights is not None:
