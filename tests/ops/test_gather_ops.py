@@ -3,6 +3,9 @@ tf.IndexedSlices and the tape's handling of sparse gradients."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import tensorweave as tf
 from tensorweave.framework.errors import InvalidArgumentError
@@ -151,3 +154,36 @@ class TestBooleanMask:
             tape.watch(x)
             y = tf.reduce_sum(tf.boolean_mask(x, P > 0))
         np.testing.assert_array_equal(_np(tape.gradient(y, x)), (P > 0).astype(np.float64))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.data())
+def test_gather_property(data):
+    """Any axis and batch_dims against a per-batch NumPy take, and the dense gradient against
+    NumPy's add.at."""
+    rank = data.draw(st.integers(1, 4))
+    shape = tuple(data.draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank)))
+    b = data.draw(st.integers(0, rank - 1))
+    axis = data.draw(st.integers(b, rank - 1))
+    extra = tuple(data.draw(st.lists(st.integers(0, 2), max_size=2)))
+    idx = np.asarray(data.draw(hnp.arrays(np.int32, shape[:b] + extra,
+                                          elements=st.integers(0, shape[axis] - 1))))
+    params = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+
+    def reference(p, i, bd):
+        if bd == 0:
+            return np.take(p, i, axis=axis - (b - bd))
+        return np.stack([reference(p[k], i[k], bd - 1) for k in range(p.shape[0])])
+
+    want = reference(params, idx, b)
+    got = tf.gather(params, idx, axis=axis, batch_dims=b)
+    np.testing.assert_array_equal(_np(got), want)
+    x = tf.constant(params)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.gather(x, idx, axis=axis, batch_dims=b)
+    g = _np(tf.convert_to_tensor(tape.gradient(y, x, output_gradients=tf.ones_like(y))))
+    counts = np.zeros_like(params)
+    flat = np.arange(params.size).reshape(shape)
+    np.add.at(counts.reshape(-1), reference(flat, idx, b).reshape(-1), 1.0)
+    np.testing.assert_array_equal(g, counts)
