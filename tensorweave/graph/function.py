@@ -389,6 +389,11 @@ class Function:
 
     def _trace(self, names, values, specs, key) -> ConcreteFunction:
         self._note_trace(names, key)
+        if self._jit_compile and self._tracing_count == 0:
+            warnings.warn(
+                f"tf.function({self._name}, jit_compile=True): tensorweave's kernel compiler is "
+                "not available in this build, so the graph runs on its NumPy/CuPy kernels "
+                "(after fusion and the other graph passes).", RuntimeWarning, stacklevel=4)
         first = not self._cache and not self._variables_created
         concrete = self._trace_once(names, values, specs, allow_variables=first)
         if first and concrete.graph.created_variables:
