@@ -153,7 +153,11 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
 
 def run_predict(model, x, batch_size, verbose, steps, callbacks):
     verbose = _verbose(verbose)
-    if steps is None and not callbacks and (batch_size is None or _rows(x) <= batch_size):
+    from tensorweave.keras.engine.trainer import Trainer
+
+    plain_step = type(model).predict_step is Trainer.predict_step
+    if plain_step and steps is None and not callbacks and (
+            batch_size is None or _rows(x) <= batch_size):
         # Small in-memory input: one direct call, no iterator, callbacks or progress bar.
         batch = data_adapter.single_batch(x)
         if batch is not None and _rows(x) <= (batch_size or 32):

@@ -259,3 +259,20 @@ class TestMoreInputs:
         model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
         x = np.zeros((4, 3), np.float32)
         assert model.evaluate(x, np.zeros((4, 1), np.float32), verbose=0) == pytest.approx(1.5)
+
+
+def test_predict_uses_overridden_predict_step():
+    class Doubling(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def predict_step(self, data):
+            return self(data[0] if isinstance(data, tuple) else data) * 2.0
+
+    model = Doubling()
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), 2 * model(x).numpy(), rtol=1e-6)
