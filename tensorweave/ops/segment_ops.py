@@ -93,12 +93,26 @@ def _check_sorted(xp, ids):
         raise ValueError("segment ids are not increasing, or are negative")
 
 
+def _check_prefix(data, ids):
+    """The ids' shape must be a prefix of the data's (as far as both are known)."""
+    if data.shape is None or ids.shape is None:
+        return
+    if len(ids.shape) > len(data.shape) or any(
+            a is not None and b is not None and a != b for a, b in zip(ids.shape, data.shape)):
+        raise ValueError(f"segment_ids shape {list(ids.shape)} must be a prefix of data shape "
+                         f"{list(data.shape)}")
+
+
 def _infer_sorted(data, ids):
+    if ids.shape is not None and len(ids.shape) != 1:
+        raise ValueError(f"segment_ids should be a vector, got shape {list(ids.shape)}")
+    _check_prefix(data, ids)
     shape = None if data.shape is None else (None,) + tuple(data.shape[1:])
     return _infer.Spec(shape, data.dtype)
 
 
 def _infer_unsorted(data, ids, *, num_segments):
+    _check_prefix(data, ids)
     if data.shape is None or ids.shape is None:
         return _infer.Spec(None, data.dtype)
     return _infer.Spec((num_segments,) + tuple(data.shape[len(ids.shape):]), data.dtype)
