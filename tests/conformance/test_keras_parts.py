@@ -250,3 +250,72 @@ def test_initializer_configs_and_statistics_match_keras(name):
     assert abs(a.std() - b.std()) < 0.06 * b.std()
     assert abs(a.mean() - b.mean()) < 0.05 * b.std() + 1e-3
     assert np.abs(a).max() <= np.abs(b).max() * 1.25 + 1e-6
+
+
+class _FakeModel:
+    """What monitoring callbacks touch: an optimizer, weights and the stop flag."""
+
+    def __init__(self, optimizer):
+        self.optimizer = optimizer
+        self.stop_training = False
+        self.metrics = []
+        self.w = [np.zeros(1)]
+
+    def get_weights(self):
+        return [a.copy() for a in self.w]
+
+    def set_weights(self, weights):
+        self.w = [a.copy() for a in weights]
+
+
+def _drive_callbacks(callback, model, logs_list):
+    callback.set_model(model)
+    callback.on_train_begin()
+    seen = []
+    for epoch, logs in enumerate(logs_list):
+        callback.on_epoch_begin(epoch)
+        model.w = [model.w[0] + 1]
+        callback.on_epoch_end(epoch, dict(logs))
+        seen.append((model.stop_training, float(np.asarray(model.optimizer.learning_rate))))
+        if model.stop_training:
+            break
+    callback.on_train_end()
+    return seen, model.get_weights()[0].tolist()
+
+
+LOSS_CURVE = [1.0, 0.8, 0.81, 0.805, 0.79, 0.79, 0.8, 0.85, 0.9, 0.7, 0.71, 0.72]
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("EarlyStopping", {"monitor": "loss", "patience": 2}),
+    ("EarlyStopping", {"monitor": "loss", "patience": 2, "min_delta": 0.02,
+                       "restore_best_weights": True}),
+    ("EarlyStopping", {"monitor": "loss", "patience": 1, "baseline": 0.75}),
+    ("EarlyStopping", {"monitor": "loss", "patience": 3, "start_from_epoch": 4,
+                       "restore_best_weights": True}),
+    ("ReduceLROnPlateau", {"monitor": "loss", "patience": 1, "factor": 0.5}),
+    ("ReduceLROnPlateau", {"monitor": "loss", "patience": 2, "factor": 0.5, "cooldown": 2,
+                           "min_lr": 0.03, "min_delta": 0.005}),
+])
+def test_monitoring_callbacks_match_keras(name, kwargs):
+    logs = [{"loss": v} for v in LOSS_CURVE]
+    ours = _drive_callbacks(getattr(kw.callbacks, name)(**kwargs),
+                            _FakeModel(kw.optimizers.SGD(0.1)), logs)
+    theirs = _drive_callbacks(getattr(keras_real.callbacks, name)(**kwargs),
+                              _FakeModel(keras_real.optimizers.SGD(0.1)), logs)
+    assert [s for s, _ in ours[0]] == [s for s, _ in theirs[0]]
+    np.testing.assert_allclose([lr for _, lr in ours[0]], [lr for _, lr in theirs[0]],
+                               rtol=1e-6)
+    assert ours[1] == theirs[1]
+
+
+def test_csv_logger_matches_keras(tmp_path):
+    logs = [{"loss": 0.5, "accuracy": 0.25, "val_loss": 0.75, "val_accuracy": 0.125},
+            {"loss": 0.25, "accuracy": 0.5, "val_loss": 0.5, "val_accuracy": 0.375}]
+    paths = []
+    for module, model in ((kw.callbacks, _FakeModel(kw.optimizers.SGD(0.1))),
+                          (keras_real.callbacks, _FakeModel(keras_real.optimizers.SGD(0.1)))):
+        path = tmp_path / f"{module.__name__}.csv"
+        _drive_callbacks(module.CSVLogger(str(path)), model, logs)
+        paths.append(path)
+    assert paths[0].read_text() == paths[1].read_text().replace("\r\n", "\n")
