@@ -238,3 +238,77 @@ def test_time_distributed_matches_keras():
     ours(x)
     ours.set_weights(theirs.get_weights())
     np.testing.assert_allclose(ours(x).numpy(), theirs(x).numpy(), rtol=1e-4, atol=1e-5)
+
+
+def _copy_weights(theirs, ours):
+    weights = [RNG.normal(size=w.shape).astype("float32") * 0.5 for w in theirs.get_weights()]
+    theirs.set_weights(weights)
+    ours.set_weights(weights)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_multi_head_attention_matches_keras(causal):
+    q = RNG.normal(size=(2, 4, 5)).astype("float32")
+    v = RNG.normal(size=(2, 6, 3)).astype("float32")
+    q_mask = np.array([[1, 1, 1, 0], [1, 1, 1, 1]], bool)
+    v_mask = np.array([[1, 1, 0, 1, 1, 0], [1, 1, 1, 1, 1, 1]], bool)
+    theirs = keras_real.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2)
+    ours = kw.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2)
+    theirs(q, v)
+    ours(q, v)
+    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
+    _copy_weights(theirs, ours)
+    # Keras reads the query's mask from the tensor (its explicit query_mask is ignored).
+    q_ref = tf_real.constant(q)
+    q_ref._keras_mask = tf_real.constant(q_mask)
+    y_ref, s_ref = theirs(q_ref, v, value_mask=v_mask, return_attention_scores=True,
+                          use_causal_mask=causal)
+    from tensorweave.keras.engine import keras_tensor as kt
+
+    q_ours = tw.constant(q)
+    kt.set_mask(q_ours, tw.constant(q_mask))
+    y, s = ours(q_ours, v, value_mask=v_mask, return_attention_scores=True,
+                use_causal_mask=causal)
+    y2 = ours(q, v, query_mask=q_mask, value_mask=v_mask, use_causal_mask=causal)
+    np.testing.assert_allclose(y2.numpy(), y_ref.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(y.numpy(), y_ref.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(s.numpy(), s_ref.numpy(), rtol=1e-4, atol=1e-6)
+    assert set(ours.get_config()) == set(theirs.get_config())
+    with tf_real.GradientTape() as tape:
+        loss = tf_real.reduce_sum(theirs(q, v, use_causal_mask=causal) ** 2)
+    ref = tape.gradient(loss, theirs.trainable_weights)
+    with tw.GradientTape() as tape:
+        loss = tw.reduce_sum(ours(q, v, use_causal_mask=causal) ** 2)
+    for g, g_ref in zip(tape.gradient(loss, ours.trainable_weights), ref):
+        np.testing.assert_allclose(g.numpy(), g_ref.numpy(), rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("name,kwargs", [("Attention", {}), ("Attention", {"use_scale": True}),
+                                         ("Attention", {"score_mode": "concat"}),
+                                         ("AdditiveAttention", {})])
+def test_dense_attention_matches_keras(name, kwargs):
+    q = RNG.normal(size=(2, 3, 4)).astype("float32")
+    v = RNG.normal(size=(2, 5, 4)).astype("float32")
+    mask = [np.array([[1, 1, 0], [1, 1, 1]], bool), np.array([[1, 0, 1, 1, 1]] * 2, bool)]
+    theirs = getattr(keras_real.layers, name)(**kwargs)
+    ours = getattr(kw.layers, name)(**kwargs)
+    theirs([q, v])
+    ours([q, v])
+    _copy_weights(theirs, ours)
+    for causal in (False, True):
+        ref = theirs([q, v], mask=mask, use_causal_mask=causal)
+        got = ours([q, v], mask=mask, use_causal_mask=causal)
+        np.testing.assert_allclose(got.numpy(), ref.numpy(), rtol=1e-4, atol=1e-5)
+    assert set(ours.get_config()) == set(theirs.get_config())
+
+
+def test_einsum_dense_matches_keras():
+    x = RNG.normal(size=(2, 3, 4)).astype("float32")
+    for eq, shape, bias in [("abc,cd->abd", (None, 5), "d"), ("...b,bc->...c", 6, "c"),
+                            ("abc,cde->abde", (None, 2, 3), "de")]:
+        theirs = keras_real.layers.EinsumDense(eq, output_shape=shape, bias_axes=bias)
+        ours = kw.layers.EinsumDense(eq, output_shape=shape, bias_axes=bias)
+        theirs(x)
+        ours(x)
+        _copy_weights(theirs, ours)
+        np.testing.assert_allclose(ours(x).numpy(), theirs(x).numpy(), rtol=1e-4, atol=1e-5)

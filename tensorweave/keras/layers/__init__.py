@@ -42,3 +42,5 @@ from tensorweave.keras.layers.merging import (Add, Average, Concatenate, Dot, Ma
 from tensorweave.keras.layers.rnn import GRU, LSTM, RNN, SimpleRNN
 from tensorweave.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from tensorweave.keras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
+from tensorweave.keras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from tensorweave.keras.layers.einsum_dense import EinsumDense

@@ -138,14 +138,23 @@ class Softmax(_Elementwise):
         self.axis = axis
 
     def call(self, inputs, mask=None):
+        keep = None
         if mask is not None:
-            # A large negative logit where the mask is off, as Keras does.
-            big = -1e9 if inputs.dtype in (tf.float32, tf.float64) else -6e4
-            inputs = inputs + (1.0 - tf.cast(mask, inputs.dtype)) * tf.constant(
-                big, inputs.dtype)
-        if isinstance(self.axis, (list, tuple)):
-            return tf.exp(inputs - tf.reduce_logsumexp(inputs, axis=self.axis, keepdims=True))
-        return activations.softmax(inputs, axis=self.axis)
+            # As Keras: masked logits become -1e9 and masked outputs exactly 0, so that a fully
+            # masked axis gives zeros rather than a uniform distribution.
+            keep = mask if mask.dtype == tf.bool else tf.greater(mask, tf.constant(
+                0.5, mask.dtype))
+            keep = tf.broadcast_to(keep, tf.shape(inputs))
+            big = -1e9 if inputs.dtype in (tf.float32, tf.float64) else -6.5e4
+            inputs = tf.where(keep, inputs, tf.constant(big, inputs.dtype))
+        if isinstance(self.axis, (list, tuple)) and len(self.axis) > 1:
+            out = tf.exp(inputs - tf.reduce_logsumexp(inputs, axis=self.axis, keepdims=True))
+        else:
+            axis = self.axis[0] if isinstance(self.axis, (list, tuple)) else self.axis
+            out = activations.softmax(inputs, axis=axis)
+        if keep is not None:
+            out = tf.where(keep, out, tf.zeros_like(out))
+        return out
 
     def compute_mask(self, inputs, previous_mask=None):
         return None
