@@ -167,3 +167,15 @@ def test_classification_fit_with_class_weight_matches_keras():
     assert sorted(ours) == sorted(theirs)
     for key in theirs:
         np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-5, err_msg=key)
+
+
+def test_summary_after_fit_counts_optimizer():
+    def run(k, Lin):
+        model = k.Sequential([k.Input((3,)), Lin(2, name="dense")], name="sequential")
+        model.compile(optimizer=k.optimizers.Adam(), loss="mse")
+        model.fit(np.ones((4, 3), np.float32), np.ones((4, 2), np.float32), verbose=0)
+        lines = []
+        model.summary(print_fn=lambda s, *a, **kw: lines.append(s))
+        return [x.rstrip() for x in "\n".join(lines).splitlines() if "params" in x]
+
+    assert run(twk, TwLin) == run(tfk, TkLin)

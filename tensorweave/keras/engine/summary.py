@@ -195,18 +195,20 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         add(layer, model, 0)
     trainable = _count(model.trainable_weights)
     non_trainable = _count(model.non_trainable_weights)
-    total = (trainable[0] + non_trainable[0], trainable[1] + non_trainable[1])
+    optimizer = getattr(model, "optimizer", None)
+    opt = (0, 0)
+    if optimizer is not None and getattr(optimizer, "built", False):
+        variables = getattr(optimizer, "variables", [])
+        opt = _count(variables() if callable(variables) else variables)
+    # Keras 3 counts the optimizer's variables in the total once it is built.
+    total = (trainable[0] + non_trainable[0] + opt[0], trainable[1] + non_trainable[1] + opt[1])
     lines = [f'Model: "{model.name}"'] + table.render()
     lines.append(f" Total params: {total[0]:,} ({readable_size(total[1])})")
     lines.append(f" Trainable params: {trainable[0]:,} ({readable_size(trainable[1])})")
     lines.append(f" Non-trainable params: {non_trainable[0]:,} "
                  f"({readable_size(non_trainable[1])})")
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is not None and getattr(optimizer, "built", False):
-        opt = _count(getattr(optimizer, "variables", []) if not callable(
-            getattr(optimizer, "variables", None)) else optimizer.variables())
-        if opt[0]:
-            lines.append(f" Optimizer params: {opt[0]:,} ({readable_size(opt[1])})")
+    if opt[0]:
+        lines.append(f" Optimizer params: {opt[0]:,} ({readable_size(opt[1])})")
     emit = print_fn or print
     if print_fn is None:
         print("\n".join(lines))
