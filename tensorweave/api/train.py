@@ -5,3 +5,6 @@ from tensorweave.saving.checkpoint_management import (CheckpointManager,  # noqa
                                                       CheckpointReader, list_variables,
                                                       load_checkpoint, load_variable)
 from tensorweave.saving.checkpoint_state import latest_checkpoint  # noqa: F401,E402
+from tensorweave.data.example_proto import (BytesList, Example, Feature,  # noqa: F401,E402
+                                            FeatureList, FeatureLists, Features, FloatList,
+                                            Int64List, SequenceExample)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from tensorweave.data import batching, sources, structure, transformations as tr
+from tensorweave.data import batching, ordering, sources, structure, transformations as tr
 from tensorweave.data.cache import CacheNode
 from tensorweave.data.combinators import ChooseNode, SampleNode
 from tensorweave.data.files import ListFilesNode
@@ -197,24 +197,24 @@ class DatasetV2:
     # --- order and count -----------------------------------------------------------------------
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
         """Randomly shuffled through a buffer of `buffer_size` elements (TensorFlow's semantics)."""
-        return self._then(tr.ShuffleNode(self._node, _int(buffer_size), seed,
+        return self._then(ordering.ShuffleNode(self._node, _int(buffer_size), seed,
                                          reshuffle_each_iteration))
 
     def repeat(self, count=None, name=None):
         """The elements `count` times (forever when None or -1)."""
-        return self._then(tr.RepeatNode(self._node, None if count is None else _int(count)))
+        return self._then(ordering.RepeatNode(self._node, None if count is None else _int(count)))
 
     def take(self, count, name=None):
         """The first `count` elements (all when -1)."""
-        return self._then(tr.TakeNode(self._node, _int(count)))
+        return self._then(ordering.TakeNode(self._node, _int(count)))
 
     def skip(self, count, name=None):
         """All but the first `count` elements (none when -1)."""
-        return self._then(tr.SkipNode(self._node, _int(count)))
+        return self._then(ordering.SkipNode(self._node, _int(count)))
 
     def shard(self, num_shards, index, name=None):
         """Every `num_shards`-th element starting at `index`."""
-        return self._then(tr.ShardNode(self._node, _int(num_shards), _int(index)))
+        return self._then(ordering.ShardNode(self._node, _int(num_shards), _int(index)))
 
     def concatenate(self, dataset, name=None):
         """This dataset's elements followed by `dataset`'s."""

@@ -1,0 +1,231 @@
+"""Order and count transformations over indices or elements: shuffle, repeat, take, skip, shard.
+
+Each offers a plan (node.Plan) when its input does, so that a batch after
+from_tensor_slices -> shuffle -> repeat -> take ... still gathers whole batches by index.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import numpy as np
+
+from tensorweave.data.node import INFINITE, UNKNOWN, Node, Plan, chunked
+from tensorweave.framework import errors
+
+AUTOTUNE = -1
+
+
+class ShuffleNode(Node):
+    """`shuffle` with TensorFlow's buffer: fill `buffer_size`, then emit a random slot and refill."""
+
+    def __init__(self, node: Node, buffer_size, seed=None, reshuffle_each_iteration=True):
+        self.inputs = (node,)
+        self._spec = node.spec
+        self.buffer_size = int(buffer_size)
+        if self.buffer_size == AUTOTUNE:
+            self.buffer_size = 1 << 62
+        if self.buffer_size < 1:
+            raise errors.InvalidArgumentError(None, None, f"buffer_size must be greater than "
+                                              f"zero (got {buffer_size}). [Op:ShuffleDataset]")
+        self.seed_seq = np.random.SeedSequence(None if seed is None else int(seed))
+        self.reshuffle = reshuffle_each_iteration is not False
+        self.epoch = 0
+
+    def _rng(self) -> np.random.Generator:
+        epoch = self.epoch
+        if self.reshuffle:
+            self.epoch += 1
+        return np.random.default_rng(self.seed_seq.spawn(epoch + 1)[epoch] if epoch else
+                                     self.seed_seq)
+
+    def iterate(self) -> Iterator[tuple]:
+        return shuffle_stream(self.inputs[0].iterate(), self.buffer_size, self._rng())
+
+    def plan(self) -> Plan | None:
+        inner = self.inputs[0].plan()
+        if inner is None:
+            return None
+        n = self.inputs[0].cardinality()
+        size = self.buffer_size
+
+        def chunks():
+            rng = self._rng()
+            if 0 <= n <= size:
+                # The buffer holds the whole input: the result is a uniform permutation.
+                idx = np.concatenate(list(inner.chunks()) or [np.zeros(0, np.int64)])
+                yield idx[rng.permutation(len(idx))]
+                return
+            stream = (i for c in inner.chunks() for i in c.tolist())
+            yield from chunked(shuffle_stream(stream, size, rng))
+
+        return Plan(inner.arrays, chunks)
+
+    def cardinality(self) -> int:
+        return self.inputs[0].cardinality()
+
+
+def shuffle_stream(items, buffer_size: int, rng: np.random.Generator):
+    buf = list(itertools.islice(items, buffer_size))
+    randoms = rng.random(4096)
+    k = 0
+    for x in items:
+        if k == 4096:
+            randoms, k = rng.random(4096), 0
+        j = int(randoms[k] * len(buf))
+        k += 1
+        yield buf[j]
+        buf[j] = x
+    order = rng.permutation(len(buf))
+    for j in order.tolist():
+        yield buf[j]
+
+
+class RepeatNode(Node):
+    def __init__(self, node: Node, count=None):
+        self.inputs = (node,)
+        self._spec = node.spec
+        self.count = -1 if count is None else int(count)
+
+    def _epochs(self):
+        return itertools.count() if self.count < 0 else range(self.count)
+
+    def iterate(self) -> Iterator[tuple]:
+        for _ in self._epochs():
+            empty = True
+            for flat in self.inputs[0].iterate():
+                empty = False
+                yield flat
+            if empty:
+                return  # repeating an empty dataset ends, as in TensorFlow
+
+    def plan(self) -> Plan | None:
+        inner = self.inputs[0].plan()
+        if inner is None:
+            return None
+
+        def chunks():
+            for _ in self._epochs():
+                empty = True
+                for c in inner.chunks():
+                    empty = empty and len(c) == 0
+                    yield c
+                if empty:
+                    return
+        return Plan(inner.arrays, chunks)
+
+    def cardinality(self) -> int:
+        c = self.inputs[0].cardinality()
+        if c == 0 or self.count == 0:
+            return 0
+        if self.count < 0:
+            return UNKNOWN if c == UNKNOWN else INFINITE
+        return c if c < 0 else c * self.count
+
+
+class TakeNode(Node):
+    def __init__(self, node: Node, count):
+        self.inputs = (node,)
+        self._spec = node.spec
+        self.count = int(count)
+
+    def iterate(self) -> Iterator[tuple]:
+        it = self.inputs[0].iterate()
+        return it if self.count < 0 else itertools.islice(it, self.count)
+
+    def plan(self) -> Plan | None:
+        inner = self.inputs[0].plan()
+        if inner is None or self.count < 0:
+            return inner
+
+        def chunks():
+            left = self.count
+            if left == 0:
+                return
+            for c in inner.chunks():
+                if len(c) >= left:
+                    yield c[:left]
+                    return
+                left -= len(c)
+                yield c
+        return Plan(inner.arrays, chunks)
+
+    def cardinality(self) -> int:
+        c = self.inputs[0].cardinality()
+        if self.count < 0:
+            return c
+        if c == UNKNOWN:
+            return UNKNOWN
+        return self.count if c == INFINITE else min(c, self.count)
+
+
+class SkipNode(Node):
+    def __init__(self, node: Node, count):
+        self.inputs = (node,)
+        self._spec = node.spec
+        self.count = int(count)
+
+    def iterate(self) -> Iterator[tuple]:
+        it = self.inputs[0].iterate()
+        if self.count < 0:
+            for _ in it:
+                pass
+            return iter(())
+        return itertools.islice(it, self.count, None)
+
+    def plan(self) -> Plan | None:
+        inner = self.inputs[0].plan()
+        if inner is None or self.count < 0:
+            return None
+
+        def chunks():
+            left = self.count
+            for c in inner.chunks():
+                if left >= len(c):
+                    left -= len(c)
+                    continue
+                yield c[left:]
+                left = 0
+        return Plan(inner.arrays, chunks)
+
+    def cardinality(self) -> int:
+        c = self.inputs[0].cardinality()
+        if self.count < 0:
+            return 0 if c >= 0 else c
+        return c if c < 0 else max(0, c - self.count)
+
+
+class ShardNode(Node):
+    def __init__(self, node: Node, num_shards, index):
+        self.inputs = (node,)
+        self._spec = node.spec
+        self.n, self.index = int(num_shards), int(index)
+        if self.n < 1:
+            raise errors.InvalidArgumentError(None, None, "Number of shards must be greater "
+                                              f"than zero (got {num_shards}).")
+        if not 0 <= self.index < self.n:
+            raise errors.InvalidArgumentError(None, None, f"Index must be between 0 and "
+                                              f"{self.n - 1} (got {index}).")
+
+    def iterate(self) -> Iterator[tuple]:
+        return itertools.islice(self.inputs[0].iterate(), self.index, None, self.n)
+
+    def plan(self) -> Plan | None:
+        inner = self.inputs[0].plan()
+        if inner is None:
+            return None
+
+        def chunks():
+            pos = 0
+            for c in inner.chunks():
+                start = (self.index - pos) % self.n
+                yield c[start::self.n]
+                pos += len(c)
+        return Plan(inner.arrays, chunks)
+
+    def cardinality(self) -> int:
+        c = self.inputs[0].cardinality()
+        if c < 0:
+            return c
+        return c // self.n + (1 if self.index < c % self.n else 0)
