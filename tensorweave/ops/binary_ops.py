@@ -11,6 +11,7 @@ from tensorweave.framework import dtypes
 from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor_shape import broadcast_dims
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._convert import binary, tensor
 from tensorweave.ops.math_core import (FLOATS, INEXACT, INTS, NUMBERS, REALS, _check_nonzero, _conj,
@@ -146,7 +147,7 @@ def _floor_mod_grad(op, dy):
 # TruncateMod has no gradient in TensorFlow: differentiating through it raises LookupError.
 
 
-def truediv(x, y, name=None):
+def truediv(x, y, name=None) -> Tensor:
     """x / y in floating point (`tf.math.truediv`): integers become float32 or float64."""
     return divide(x, y)
 
@@ -203,8 +204,12 @@ xlogy = _public(_xlogy, INEXACT, "xlogy", "x * log(y), and 0 where x is 0 (`tf.m
 xlog1py = _public(_xlog1py, INEXACT, "xlog1py", "x * log1p(y), and 0 where x is 0 "
                   "(`tf.math.xlog1py`).")
 xdivy = _public(_xdivy, INEXACT, "xdivy", "x / y, and 0 where x is 0 (`tf.math.xdivy`).")
-atan2 = _public(_atan2, FLOATS, "atan2", "The angle of the point (x, y), for atan2(y, x) "
-                "(`tf.math.atan2`).")
+_atan2_public = _public(_atan2, FLOATS, "atan2", "")
+
+
+def atan2(y, x, name=None) -> Tensor:
+    """The angle of the point (x, y) from the positive x axis, in [-pi, pi] (`tf.math.atan2`)."""
+    return _atan2_public(y, x)
 
 
 @_squared_difference.def_grad
@@ -285,7 +290,7 @@ _greater_equal, greater_equal = _compare("GreaterEqual", "greater_equal", "great
                                          "x >= y elementwise (`tf.greater_equal`).")
 
 
-def tensor_equals(x, y, negate: bool = False):
+def tensor_equals(x, y, negate: bool = False) -> Tensor | bool:
     """`x == y` (or `!=`) as TensorFlow 2's operator: elementwise, False for None, and a scalar
     False (True for !=) when the shapes cannot broadcast."""
     if y is None:
@@ -333,7 +338,7 @@ logical_or = _logical_binary(_logical_or, "logical_or", "x OR y elementwise on b
                              "(`tf.logical_or`).")
 
 
-def logical_xor(x, y, name="LogicalXor"):
+def logical_xor(x, y, name="LogicalXor") -> Tensor:
     """x XOR y elementwise on bool tensors (`tf.math.logical_xor`)."""
     x, y = binary(x, y, "LogicalXor")
     if x.dtype is not dtypes.bool:
@@ -397,7 +402,7 @@ def _add_n_grad(op, dy):
     return tuple(dy for _ in op.inputs)
 
 
-def add_n(inputs, name=None):
+def add_n(inputs, name=None) -> Tensor:
     """The elementwise sum of a list of tensors of one shape and dtype (`tf.add_n`)."""
     if not isinstance(inputs, (list, tuple)) or not inputs:
         raise ValueError("inputs must be a non-empty list of tensors of the same shape and type "
@@ -413,7 +418,7 @@ def add_n(inputs, name=None):
     return execute(_add_n, tuple(ts), _NO_ATTRS)
 
 
-def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None) -> Tensor:
     """The sum of a list of tensors (`tf.math.accumulate_n`; the same as add_n)."""
     out = add_n(inputs)
     if tensor_dtype is not None and out.dtype is not dtypes.as_dtype(tensor_dtype):
@@ -425,7 +430,7 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
     return out
 
 
-def scalar_mul(scalar, x, name=None):
+def scalar_mul(scalar, x, name=None) -> Tensor:
     """scalar * x, for a 0-d scalar (`tf.math.scalar_mul`)."""
     s = tensor(scalar) if not isinstance(scalar, (int, float, complex)) else scalar
     if not isinstance(s, (int, float, complex)) and s.shape.rank not in (0, None):
@@ -433,7 +438,7 @@ def scalar_mul(scalar, x, name=None):
     return multiply(s, x)
 
 
-def polyval(coeffs, x, name=None):
+def polyval(coeffs, x, name=None) -> Tensor:
     """coeffs[0] * x**(n-1) + ... + coeffs[n-1], evaluated by Horner's rule (`tf.math.polyval`)."""
     if not isinstance(coeffs, (list, tuple)):
         raise ValueError(f"Argument coeffs must be list type found {type(coeffs)}.")

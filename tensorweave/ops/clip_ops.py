@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.indexed_slices import IndexedSlices
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops._convert import tensor
 from tensorweave.ops.binary_ops import greater, maximum, minimum
 from tensorweave.ops.math_core import add, cast, divide, multiply, reduce_sum, subtract
@@ -40,7 +41,7 @@ def _like(value, ref):
     return value
 
 
-def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor | IndexedSlices:
     """`t` with every value below `clip_value_min` raised to it and above `clip_value_max`
     lowered to it (`tf.clip_by_value`). The bounds broadcast against `t` but may not enlarge it.
     The gradient passes where the value was inside the bounds."""
@@ -64,7 +65,7 @@ def _safe_norm(squares):
     return multiply(sqrt(add(squares, one_where_zero)), positive)
 
 
-def clip_by_norm(t, clip_norm, axes=None, name=None):
+def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor | IndexedSlices:
     """`t * clip_norm / max(l2norm(t), clip_norm)`, the norm taken over `axes` (all when None)
     (`tf.clip_by_norm`): tensors already within the norm are returned unchanged."""
     values = _values(t)
@@ -77,7 +78,7 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     return _scaled(t, divide(clip_norm, maximum(norm, clip_norm)))
 
 
-def global_norm(t_list, name=None):
+def global_norm(t_list, name=None) -> Tensor:
     """sqrt of the sum of the squared L2 norms of every tensor in `t_list`, skipping None
     (`tf.linalg.global_norm`)."""
     if not isinstance(t_list, (list, tuple)):
@@ -96,7 +97,7 @@ def global_norm(t_list, name=None):
     return sqrt(total)
 
 
-def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None) -> tuple:
     """Scales every tensor of `t_list` by clip_norm / max(global_norm, clip_norm) and returns
     `(list_clipped, global_norm)` (`tf.clip_by_global_norm`). None entries stay None; a
     non-finite global norm makes every value NaN, as in TensorFlow."""

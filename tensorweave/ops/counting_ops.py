@@ -10,6 +10,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import static_int
 from tensorweave.ops._convert import tensor
@@ -115,7 +116,7 @@ def _gather_last_grad(op, dy):
     return execute(_scatter_last, (dy, indices, g), {}), None
 
 
-def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa: A002
+def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None) -> "_TopKResult":
     """The k largest entries of the last axis and their indices, largest first, ties by the
     lower index (`tf.math.top_k`, `tf.nn.top_k`). Returns `(values, indices)`."""
     x = tensor(input)
@@ -186,7 +187,7 @@ def _bincount(xp, arr, weights=None, *, minlength, maxlength, dtype, binary_outp
 
 
 def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32, name=None,
-             axis=None, binary_output=False):
+             axis=None, binary_output=False) -> Tensor:
     """How many times each value 0..max(arr) occurs in `arr` (summing `weights` instead where
     given), at least `minlength` and at most `maxlength` bins (`tf.math.bincount`). With
     `axis=-1` a 2-D `arr` is counted row by row."""
@@ -238,7 +239,7 @@ def _confusion(xp, labels, predictions, weights=None, *, num_classes, dtype):
 
 
 def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=dtypes.int32,
-                     name=None):
+                     name=None) -> Tensor:
     """The `num_classes` x `num_classes` matrix whose [i, j] counts (or sums the weights of)
     the examples of label i predicted as j (`tf.math.confusion_matrix`)."""
     labels, predictions = tensor(labels), tensor(predictions)

@@ -12,6 +12,7 @@ import string
 
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor_shape import broadcast_dims
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import static_int
 from tensorweave.ops._convert import tensor
@@ -141,7 +142,7 @@ def _einsum_grad(op, dy):
     return tuple(grads)
 
 
-def einsum(equation, *inputs, **kwargs):
+def einsum(equation, *inputs, **kwargs) -> Tensor:
     """The tensor contraction written in Einstein notation, e.g. 'ij,jk->ik' (`tf.einsum`,
     `tf.linalg.einsum`). Ellipses broadcast; a missing '->' takes NumPy's implicit output."""
     kwargs.pop("name", None)
@@ -185,7 +186,7 @@ def _axes_lists(axes, rank_a, rank_b):
     return a_axes, b_axes
 
 
-def tensordot(a, b, axes, name=None):
+def tensordot(a, b, axes, name=None) -> Tensor:
     """Sums the products of `a` and `b` over `axes`: an int N (the last N of a with the first N
     of b) or a pair of axis lists (`tf.tensordot`, `tf.linalg.tensordot`)."""
     a, b = tensor(a), tensor(b)

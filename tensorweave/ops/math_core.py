@@ -9,6 +9,7 @@ from __future__ import annotations
 from tensorweave.framework import dtypes
 from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._convert import axis_attr, binary, tensor
 
@@ -28,7 +29,7 @@ NUMBERS = REALS | COMPLEX
 _NO_ATTRS: dict = {}
 
 
-def check_dtype(x, allowed: frozenset, op_name: str):
+def check_dtype(x, allowed: frozenset, op_name: str) -> Tensor:
     """Refuses a dtype the TensorFlow op has no kernel for, with TensorFlow's message."""
     if x.dtype not in allowed:
         names = ", ".join(sorted(d.name for d in allowed))
@@ -68,23 +69,25 @@ def _check_nonzero(xp, y):
         raise ZeroDivisionError("Integer division by zero")
 
 
-def add(x, y, name=None):
+def add(x, y, name=None) -> Tensor:
     """x + y elementwise, with broadcasting (`tf.add`, `tf.math.add`)."""
     x, y = binary(x, y, "AddV2")
     return execute(_add, (x, y), {})
 
 
-def subtract(x, y, name=None):
+def subtract(x, y, name=None) -> Tensor:
+    """x - y elementwise, with broadcasting (`tf.subtract`, the `-` operator)."""
     x, y = binary(x, y, "Sub")
     return execute(_sub, (x, y), {})
 
 
-def multiply(x, y, name=None):
+def multiply(x, y, name=None) -> Tensor:
+    """x * y elementwise, with broadcasting (`tf.multiply`, the `*` operator)."""
     x, y = binary(x, y, "Mul")
     return execute(_mul, (x, y), {})
 
 
-def divide(x, y, name=None):
+def divide(x, y, name=None) -> Tensor:
     """x / y with Python 3 semantics (`tf.divide`, `tf.math.truediv`): integers are divided in
     float32 (8 and 16 bits) or float64 (32 and 64 bits), as TensorFlow does."""
     x, y = binary(x, y, "RealDiv")
@@ -98,7 +101,7 @@ def divide(x, y, name=None):
     return execute(_real_div, (x, y), _NO_ATTRS)
 
 
-def realdiv(x, y, name=None):
+def realdiv(x, y, name=None) -> Tensor:
     """x / y without converting integers (`tf.realdiv`): the RealDiv op itself."""
     x, y = binary(x, y, "RealDiv")
     return execute(_real_div, (x, y), {})
@@ -159,7 +162,7 @@ def _broadcast_to_shape_of(xp, dy, g):
     return xp.broadcast_to(dy, g.shape)
 
 
-def sum_to_shape_of(g, x):
+def sum_to_shape_of(g, x) -> Tensor:
     """`g` summed over the axes along which `x` was broadcast, reshaped to `x`'s shape."""
     gs, xs = g.shape.as_tuple(), x.shape.as_tuple()
     if gs == xs and gs is not None and None not in gs:
@@ -167,7 +170,8 @@ def sum_to_shape_of(g, x):
     return execute(_sum_to_shape_of, (g, x), {})
 
 
-def broadcast_to_shape_of(dy, g):
+def broadcast_to_shape_of(dy, g) -> Tensor:
+    """`dy` broadcast to the shape of `g`: the gradient of sum_to_shape_of."""
     ds, gs = dy.shape.as_tuple(), g.shape.as_tuple()
     if ds == gs and ds is not None and None not in ds:
         return dy
@@ -197,11 +201,13 @@ def _square(xp, x):
     return x * x
 
 
-def negative(x, name=None):
+def negative(x, name=None) -> Tensor:
+    """-x elementwise (`tf.negative`, `tf.math.negative`)."""
     return execute(_neg, (tensor(x),), {})
 
 
-def square(x, name=None):
+def square(x, name=None) -> Tensor:
+    """x * x elementwise (`tf.square`, `tf.math.square`)."""
     return execute(_square, (tensor(x),), {})
 
 
@@ -221,7 +227,8 @@ def _identity(xp, x):
     return x
 
 
-def identity(input, name=None):
+def identity(input, name=None) -> Tensor:  # noqa: A002 - TensorFlow's argument name
+    """The same values as a new tensor; variables are read (`tf.identity`)."""
     return execute(_identity, (tensor(input),), {})
 
 
@@ -235,7 +242,7 @@ def _cast(xp, x, *, DstT):
     return x.astype(DstT.np_dtype, copy=False)
 
 
-def cast(x, dtype, name=None):
+def cast(x, dtype, name=None) -> Tensor:
     """`x` converted to `dtype` (`tf.cast`): floats to ints truncate toward zero."""
     x = tensor(x)
     dtype = dtypes.as_dtype(dtype)
@@ -262,12 +269,14 @@ def _ones_like(xp, x):
     return xp.ones_like(x)
 
 
-def zeros_like(input, dtype=None, name=None):
+def zeros_like(input, dtype=None, name=None, layout=None) -> Tensor:  # noqa: A002
+    """Zeros with the shape (and dtype, unless given) of `input` (`tf.zeros_like`)."""
     out = execute(_zeros_like, (tensor(input),), {})
     return out if dtype is None else cast(out, dtype)
 
 
-def ones_like(input, dtype=None, name=None):
+def ones_like(input, dtype=None, name=None, layout=None) -> Tensor:  # noqa: A002
+    """Ones with the shape (and dtype, unless given) of `input` (`tf.ones_like`)."""
     out = execute(_ones_like, (tensor(input),), {})
     return out if dtype is None else cast(out, dtype)
 
@@ -299,9 +308,13 @@ def _matmul(xp, a, b, *, transpose_a, transpose_b):
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
-           a_is_sparse=False, b_is_sparse=False, output_type=None, name=None):
+           a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False, grad_b=False,
+           name=None) -> Tensor:
     """Matrix product of the last two dims, batched over the leading ones (`tf.linalg.matmul`)."""
     a, b = binary(a, b, "MatMul")
+    if output_type is not None and dtypes.as_dtype(output_type) is not a.dtype:
+        # TensorFlow's use: (u)int8 operands accumulated as int32
+        a, b = cast(a, output_type), cast(b, output_type)
     if a.shape.rank is not None and a.shape.rank < 2 or b.shape.rank is not None and \
             b.shape.rank < 2:
         from tensorweave.framework.errors import InvalidArgumentError
@@ -321,7 +334,7 @@ def _conj(x):
     return x if not x.dtype.is_complex else execute(_conj_op, (x,), {})
 
 
-def conj(x, name=None):
+def conj(x, name=None) -> Tensor:
     """The complex conjugate (`tf.math.conj`); real tensors are returned unchanged."""
     x = tensor(x)
     if not (x.dtype.is_complex or x.dtype.is_floating or x.dtype.is_integer):
@@ -365,7 +378,7 @@ def _sum(xp, x, *, axis, keepdims):
     return xp.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
-def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The sum over `axis` (all axes when None) (`tf.reduce_sum`, `tf.math.reduce_sum`)."""
     x = tensor(input_tensor)
     if x.dtype is dtypes.bool:
@@ -413,7 +426,7 @@ def _pow(xp, x, y):
     return xp.power(x, y)
 
 
-def pow(x, y, name=None):  # noqa: A001 - TensorFlow's public name
+def pow(x, y, name=None) -> Tensor:  # noqa: A001 - TensorFlow's public name
     """x ** y elementwise (`tf.pow`, `tf.math.pow`)."""
     x, y = binary(x, y, "Pow")
     return execute(_pow, (x, y), {})

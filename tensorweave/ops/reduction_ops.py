@@ -13,6 +13,7 @@ import numpy as np
 from tensorweave.framework import dtypes
 from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._convert import axis_attr, tensor
 from tensorweave.ops.binary_ops import divide_no_nan, equal, not_equal
@@ -66,7 +67,7 @@ def _mean(xp, x, *, axis, keepdims):
     return xp.asarray(s / n if n else s * np.nan).astype(x.dtype, copy=False)
 
 
-def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The mean over `axis` (all axes when None) (`tf.reduce_mean`). Integers give the
     truncated integer mean, as in TensorFlow."""
     x = tensor(input_tensor)
@@ -115,7 +116,7 @@ _max = op("Max", infer=_infer.reduced)(_extreme_kernel("max", -1))
 _min = op("Min", infer=_infer.reduced)(_extreme_kernel("min", 1))
 
 
-def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The maximum over `axis` (`tf.reduce_max`): -inf (or the dtype's min) over nothing."""
     x = tensor(input_tensor)
     if x.dtype not in REALS:
@@ -123,7 +124,7 @@ def reduce_max(input_tensor, axis=None, keepdims=False, name=None):
     return execute(_max, (x,), _reduce_args(x, axis, keepdims))
 
 
-def reduce_min(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The minimum over `axis` (`tf.reduce_min`): inf (or the dtype's max) over nothing."""
     x = tensor(input_tensor)
     if x.dtype not in REALS:
@@ -151,7 +152,7 @@ def _prod(xp, x, *, axis, keepdims):
     return xp.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
-def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The product over `axis` (`tf.reduce_prod`)."""
     x = tensor(input_tensor)
     if x.dtype not in NUMBERS:
@@ -201,13 +202,13 @@ def _bool_input(x, op_name):
     return x
 
 
-def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """Logical OR over `axis` of a bool tensor (`tf.reduce_any`)."""
     x = _bool_input(input_tensor, "Any")
     return execute(_any, (x,), _reduce_args(x, axis, keepdims))
 
 
-def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """Logical AND over `axis` of a bool tensor (`tf.reduce_all`)."""
     x = _bool_input(input_tensor, "All")
     return execute(_all, (x,), _reduce_args(x, axis, keepdims))
@@ -249,7 +250,7 @@ def _arg_attrs(axis, output_type, op_name):
     return {"axis": a[0], "output_type": out}
 
 
-def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
+def argmax(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:  # noqa: A002
     """The index of the largest value along `axis` (0 when None) (`tf.math.argmax`)."""
     x = tensor(input)
     if x.dtype not in REALS:
@@ -257,7 +258,7 @@ def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
     return execute(_argmax, (x,), _arg_attrs(axis, output_type, "ArgMax"))
 
 
-def argmin(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
+def argmin(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:  # noqa: A002
     """The index of the smallest value along `axis` (0 when None) (`tf.math.argmin`)."""
     x = tensor(input)
     if x.dtype not in REALS:
@@ -286,7 +287,7 @@ def _logsumexp_grad(op, dy):
     return (multiply(_expand(dy, x, axis, keepdims), exp(subtract(x, y))),)
 
 
-def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """log(sum(exp(x))) over `axis`, without overflow (`tf.math.reduce_logsumexp`)."""
     x = tensor(input_tensor)
     if x.dtype not in INEXACT:
@@ -294,7 +295,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     return execute(_logsumexp, (x,), _reduce_args(x, axis, keepdims))
 
 
-def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The population variance over `axis` (`tf.math.reduce_variance`); for complex inputs the
     mean squared modulus of the deviation, a real tensor."""
     x = tensor(input_tensor)
@@ -307,7 +308,7 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     return reduce_mean(sq, axis=axis, keepdims=keepdims)
 
 
-def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The population standard deviation over `axis` (`tf.math.reduce_std`)."""
     return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
 
@@ -327,7 +328,7 @@ def _euclidean_norm_grad(op, dy):
     return (multiply(_expand(dy, x, axis, keepdims), divide_no_nan(x, y)),)
 
 
-def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
+def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """sqrt(sum(x**2)) over `axis` (`tf.math.reduce_euclidean_norm`)."""
     x = tensor(input_tensor)
     if x.dtype not in NUMBERS:
@@ -335,11 +336,8 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
     return execute(_euclidean_norm, (x,), _reduce_args(x, axis, keepdims))
 
 
-def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64, name=None,  # noqa: A002
-                  reduction_indices=None):
+def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64, name=None) -> Tensor:
     """How many elements are not zero (or False, or '') over `axis` (`tf.math.count_nonzero`)."""
-    if reduction_indices is not None:
-        axis = reduction_indices
     x = tensor(input)
     zero = tensor("" if x.dtype is dtypes.string else 0, x.dtype)
     nonzero = cast(not_equal(x, zero), dtypes.int64)
@@ -394,7 +392,7 @@ def _scan_attrs(x, axis, exclusive, reverse):
     return {"axis": a[0], "exclusive": bool(exclusive), "reverse": bool(reverse)}
 
 
-def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     """Running sums along `axis` (`tf.math.cumsum`); `exclusive` leaves out the element itself,
     `reverse` runs from the end."""
     x = tensor(x)
@@ -403,7 +401,7 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
     return execute(_cumsum, (x,), _scan_attrs(x, axis, exclusive, reverse))
 
 
-def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     """Running products along `axis` (`tf.math.cumprod`)."""
     x = tensor(x)
     if x.dtype not in NUMBERS:
@@ -411,7 +409,7 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     return execute(_cumprod, (x,), _scan_attrs(x, axis, exclusive, reverse))
 
 
-def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     """Running log(sum(exp(x))) along `axis`, without overflow (`tf.math.cumulative_logsumexp`)."""
     x = tensor(x)
     if not x.dtype.is_floating:

@@ -14,6 +14,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import static_int
 from tensorweave.ops._convert import tensor
@@ -188,7 +189,7 @@ unsorted_segment_min = _unsorted("min", "UnsortedSegmentMin")
 unsorted_segment_prod = _unsorted("prod", "UnsortedSegmentProd")
 
 
-def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None) -> Tensor:
     """The mean of the entries in each segment, 0 for an empty one
     (`tf.math.unsorted_segment_mean`)."""
     data, ids = _inputs(data, segment_ids, "sum", "UnsortedSegmentMean")
@@ -196,7 +197,7 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
     return execute(_UNSORTED["mean"], (data, ids), {"num_segments": n})
 
 
-def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None) -> Tensor:
     """The sum of each segment divided by sqrt of its size, 0 for an empty one
     (`tf.math.unsorted_segment_sqrt_n`)."""
     data, ids = _inputs(data, segment_ids, "sum", "UnsortedSegmentSqrtN")

@@ -10,6 +10,7 @@ import string
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import static_int
 from tensorweave.ops._convert import binary, tensor
@@ -222,19 +223,19 @@ def _spence_grad(op, dy):
 
 
 # --- inverse normal CDF, lbeta, zeta -------------------------------------------------------------
-def ndtri(x, name=None):
+def ndtri(x, name=None) -> Tensor:
     """The inverse of the standard normal CDF, sqrt(2) * erfinv(2x - 1) (`tf.math.ndtri`)."""
     x = tensor(x)
     return multiply(_c(x, math.sqrt(2.0)), erfinv(subtract(multiply(_c(x, 2), x), _c(x, 1))))
 
 
-def erfcinv(x, name=None):
+def erfcinv(x, name=None) -> Tensor:
     """The inverse of erfc, erfinv(1 - x) (`tf.math.erfcinv`)."""
     x = tensor(x)
     return negative(erfinv(subtract(x, _c(x, 1))))
 
 
-def lbeta(x, name=None):
+def lbeta(x, name=None) -> Tensor:
     """log|B(x)| over the last axis: sum(lgamma(x)) - lgamma(sum(x)) (`tf.math.lbeta`)."""
     x = tensor(x)
     if not x.dtype.is_floating:
@@ -255,7 +256,7 @@ def _zeta_grad(op, dy):
     return None, sum_to_shape_of(gq, q)
 
 
-def zeta(x, q, name=None):
+def zeta(x, q, name=None) -> Tensor:
     """The Hurwitz zeta function, sum over n >= 0 of (q + n) ** -x (`tf.math.zeta`)."""
     x, q = binary(x, q, "Zeta")
     check_dtype(x, frozenset({dtypes.float32, dtypes.float64}), "Zeta")
@@ -310,14 +311,14 @@ def _igammac_grad(op, dy):
 _F32_F64 = frozenset({dtypes.float32, dtypes.float64})
 
 
-def igamma(a, x, name=None):
+def igamma(a, x, name=None) -> Tensor:
     """The regularized lower incomplete gamma function P(a, x) (`tf.math.igamma`)."""
     a, x = binary(a, x, "Igamma")
     check_dtype(a, _F32_F64, "Igamma")
     return execute(_igamma, (a, x), _NO_ATTRS)
 
 
-def igammac(a, x, name=None):
+def igammac(a, x, name=None) -> Tensor:
     """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)
     (`tf.math.igammac`)."""
     a, x = binary(a, x, "Igammac")
@@ -346,7 +347,7 @@ def _betainc_grad(op, dy):
     return None, None, sum_to_shape_of(multiply(dy, exp(log_density)), x)
 
 
-def betainc(a, b, x, name=None):
+def betainc(a, b, x, name=None) -> Tensor:
     """The regularized incomplete beta function I_x(a, b) (`tf.math.betainc`)."""
     a, b, x = tensor(a), tensor(b), tensor(x)
     check_dtype(x, _F32_F64, "Betainc")
@@ -373,7 +374,7 @@ def _sobol(xp, *, dim, num_results, skip, dtype):
     return xp.asarray(engine.random(num_results).astype(dtype.np_dtype))
 
 
-def sobol_sample(dim, num_results, skip=0, dtype=dtypes.float32, name=None):
+def sobol_sample(dim, num_results, skip=0, dtype=dtypes.float32, name=None) -> Tensor:
     """`num_results` points of the `dim`-dimensional Sobol sequence, after skipping `skip`
     (`tf.math.sobol_sample`)."""
     dim = static_int(dim, "dim", "SobolSample")
@@ -395,14 +396,14 @@ def _nextafter(xp, x1, x2):
     return xp.nextafter(x1, x2)
 
 
-def nextafter(x1, x2, name=None):
+def nextafter(x1, x2, name=None) -> Tensor:
     """The next representable float after x1 toward x2 (`tf.math.nextafter`)."""
     x1, x2 = binary(x1, x2, "NextAfter")
     check_dtype(x1, frozenset({dtypes.float32, dtypes.float64}), "NextAfter")
     return execute(_nextafter, (x1, x2), _NO_ATTRS)
 
 
-def reciprocal_no_nan(x, name=None):
+def reciprocal_no_nan(x, name=None) -> Tensor:
     """1 / x, and 0 where x is 0 (`tf.math.reciprocal_no_nan`)."""
     x = tensor(x)
     if x.dtype not in INEXACT:
@@ -410,7 +411,7 @@ def reciprocal_no_nan(x, name=None):
     return divide_no_nan(_c(x, 1), x)
 
 
-def zero_fraction(value, name=None):
+def zero_fraction(value, name=None) -> Tensor:
     """The fraction of the entries of `value` that are zero, as float32
     (`tf.math.zero_fraction`)."""
     value = tensor(value)
@@ -430,7 +431,7 @@ def _invert_permutation(xp, x):
     return out
 
 
-def invert_permutation(x, name=None):
+def invert_permutation(x, name=None) -> Tensor:
     """The inverse permutation y, with y[x[i]] = i (`tf.math.invert_permutation`)."""
     x = tensor(x)
     if x.dtype not in (dtypes.int32, dtypes.int64):
@@ -454,14 +455,14 @@ _is_strictly_increasing = op("IsStrictlyIncreasing", infer=lambda x: _infer.Spec
                              differentiable=False)(_order_kernel(True))
 
 
-def is_non_decreasing(x, name=None):
+def is_non_decreasing(x, name=None) -> Tensor:
     """Whether x[i] <= x[i + 1] throughout x in row-major order (`tf.math.is_non_decreasing`)."""
     x = tensor(x)
     check_dtype(x, REALS, "IsNonDecreasing")
     return execute(_is_non_decreasing, (x,), _NO_ATTRS)
 
 
-def is_strictly_increasing(x, name=None):
+def is_strictly_increasing(x, name=None) -> Tensor:
     """Whether x[i] < x[i + 1] throughout x in row-major order
     (`tf.math.is_strictly_increasing`)."""
     x = tensor(x)
@@ -490,14 +491,14 @@ def _approx_k(operand, k, reduction_dimension, largest):
 
 
 def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95,
-                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None) -> tuple:
     """The k largest values along `reduction_dimension` and their int32 indices
     (`tf.math.approx_max_k`). Computed exactly, so its recall is 1."""
     return _approx_k(operand, k, reduction_dimension, largest=True)
 
 
 def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95,
-                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None):
+                 reduction_input_size_override=-1, aggregate_to_topk=True, name=None) -> tuple:
     """The k smallest values along `reduction_dimension` and their int32 indices
     (`tf.math.approx_min_k`). Computed exactly, so its recall is 1."""
     return _approx_k(operand, k, reduction_dimension, largest=False)

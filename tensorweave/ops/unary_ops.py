@@ -12,6 +12,7 @@ import warnings
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._convert import binary, tensor
 from tensorweave.ops._special import special
@@ -73,7 +74,7 @@ def _sign(xp, x):
     return xp.sign(x)
 
 
-def abs(x, name=None):  # noqa: A001 - TensorFlow's public name
+def abs(x, name=None) -> Tensor:  # noqa: A001 - TensorFlow's public name
     """|x| elementwise (`tf.abs`); for complex inputs the modulus, as a real tensor."""
     x = tensor(x)
     if x.dtype in COMPLEX:
@@ -86,7 +87,7 @@ def abs(x, name=None):  # noqa: A001 - TensorFlow's public name
 _real_sign = _public(_sign, REALS, "sign", "")
 
 
-def sign(x, name=None):
+def sign(x, name=None) -> Tensor:
     """-1, 0 or 1 by the sign of x; x / |x| (0 at 0) for complex x (`tf.sign`)."""
     x = tensor(x)
     if x.dtype in COMPLEX:  # a composite, as TensorFlow, so that it has a gradient
@@ -225,12 +226,21 @@ def _softsign(xp, x):
 
 sigmoid = _public(_sigmoid, INEXACT, "sigmoid", "1 / (1 + exp(-x)), overflow-free (`tf.sigmoid`).")
 tanh = _public(_tanh, INEXACT, "tanh", "The hyperbolic tangent elementwise (`tf.tanh`).")
-softplus = _public(_softplus, FLOATS, "softplus", "log(exp(x) + 1), overflow-free "
-                   "(`tf.math.softplus`, `tf.nn.softplus`).")
-softsign = _public(_softsign, FLOATS, "softsign", "x / (|x| + 1) (`tf.math.softsign`).")
+_softplus_public = _public(_softplus, FLOATS, "softplus", "")
+_softsign_public = _public(_softsign, FLOATS, "softsign", "")
 
 
-def log_sigmoid(x, name=None):
+def softplus(features, name=None) -> Tensor:
+    """log(exp(features) + 1), overflow-free (`tf.math.softplus`, `tf.nn.softplus`)."""
+    return _softplus_public(features)
+
+
+def softsign(features, name=None) -> Tensor:
+    """features / (|features| + 1) (`tf.math.softsign`, `tf.nn.softsign`)."""
+    return _softsign_public(features)
+
+
+def log_sigmoid(x, name=None) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), accurate for large |x| (`tf.math.log_sigmoid`)."""
     return negative(softplus(negative(tensor(x))))
 
@@ -429,7 +439,7 @@ def _polygamma(xp, n, x):
     return special(xp).polygamma(n, x).astype(x.dtype, copy=False)
 
 
-def polygamma(a, x, name=None):
+def polygamma(a, x, name=None) -> Tensor:
     """The a-th derivative of digamma at x, for integer-valued a >= 0 (`tf.math.polygamma`)."""
     a, x = binary(a, x, "Polygamma")
     check_dtype(x, FLOATS - {dtypes.float16, dtypes.bfloat16}, "Polygamma")
@@ -514,7 +524,7 @@ def _complex(xp, re, im, *, Tout):
     return (re + 1j * im).astype(Tout.np_dtype, copy=False)
 
 
-def real(input, name=None):  # noqa: A002 - TensorFlow's argument name
+def real(input, name=None) -> Tensor:  # noqa: A002 - TensorFlow's argument name
     """The real part (`tf.math.real`); a real tensor is returned as is."""
     x = tensor(input)
     if x.dtype in COMPLEX:
@@ -523,7 +533,7 @@ def real(input, name=None):  # noqa: A002 - TensorFlow's argument name
     return x
 
 
-def imag(input, name=None):  # noqa: A002
+def imag(input, name=None) -> Tensor:  # noqa: A002
     """The imaginary part (`tf.math.imag`); zeros for a real tensor."""
     x = tensor(input)
     if x.dtype in COMPLEX:
@@ -532,7 +542,7 @@ def imag(input, name=None):  # noqa: A002
     return zeros_like(x)
 
 
-def angle(input, name=None):  # noqa: A002
+def angle(input, name=None) -> Tensor:  # noqa: A002
     """The argument of a complex number (`tf.math.angle`); pi where a real x < 0, else 0."""
     x = tensor(input)
     if x.dtype in COMPLEX:
@@ -541,7 +551,7 @@ def angle(input, name=None):  # noqa: A002
     return multiply(cast(less(x, _c(x, 0)), x.dtype), _c(x, math.pi))
 
 
-def complex(real, imag, name=None):  # noqa: A001 - TensorFlow's public name
+def complex(real, imag, name=None) -> Tensor:  # noqa: A001 - TensorFlow's public name
     """real + 1j * imag (`tf.complex`): float32 parts give complex64, float64 complex128."""
     re, im = tensor(real), tensor(imag)
     if re.dtype is not im.dtype:
