@@ -13,8 +13,10 @@ import builtins
 import numpy as np
 
 from tensorweave.framework import dtypes
-from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.context import ctx
+from tensorweave.framework.op_def import REGISTRY, execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
+from tensorweave.framework.variables import Variable
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import eager_errors, known_value, remember_value, static_ints
 from tensorweave.ops._convert import tensor as to_tensor
@@ -332,6 +334,12 @@ def _getitem(tensor, key):
         from tensorweave.ops.gather_ops import boolean_mask
 
         return boolean_mask(x, key)
+    return _run_key(x, *_parse_key(key))
+
+
+def _parse_key(key):
+    """A __getitem__ key as strided-slice begin/end/strides lists, masks, and whether some
+    entry is symbolic."""
     if not isinstance(key, (tuple, list)):
         key = (key,)
     begin, end, strides = [], [], []
@@ -373,6 +381,10 @@ def _getitem(tensor, key):
                             f"{k!r}")
     masks = {"begin_mask": bm, "end_mask": em, "ellipsis_mask": elm, "new_axis_mask": nm,
              "shrink_axis_mask": sm}
+    return begin, end, strides, masks, symbolic
+
+
+def _run_key(x, begin, end, strides, masks, symbolic):
     if not symbolic:
         return _run_strided_slice(x, (tuple(begin), None), (tuple(end), None),
                                   (tuple(strides), None), masks)
@@ -385,4 +397,68 @@ def _parts(values):
     return tuple(int(v) for v in values), None
 
 
+# --- assigning to a slice of a variable: `v[0, 1:].assign(value)` -------------------------------
+@op("TensorStridedSliceUpdate", infer=lambda x, value, *extra, **attrs: Spec(x.shape, x.dtype))
+def _slice_update(xp, x, value, *extra, begin, end, strides, **masks):
+    """A copy of x with `value` broadcast into the slice."""
+    index = _index_tuple(*_runtime_spec(extra, {"begin": begin, "end": end, "strides": strides}),
+                         masks)
+    if masks["shrink_axis_mask"]:
+        _check_shrink_bounds(x.shape, index)
+    target = x[index].shape
+    try:
+        value = xp.broadcast_to(value, target)
+    except ValueError:
+        raise ValueError(f"Cannot broadcast input shape {list(value.shape)} into final shape "
+                         f"{list(target)}") from None
+    out = x.copy()
+    out[index] = value
+    return out
+
+
+@_slice_update.def_grad
+def _slice_update_grad(op, dy):
+    from tensorweave.ops.math_ops import sum_to_shape_of
+
+    x, value, *extra = op.inputs
+    zero = to_tensor(np.zeros((), dy.dtype.np_dtype))
+    gx = execute(_slice_update, (dy, zero, *extra), op.attrs)
+    gv = sum_to_shape_of(execute(_strided_slice, (dy, *extra), op.attrs), value)
+    return (gx, gv) + (None,) * len(extra)
+
+
+class _VariableSlice(Tensor):
+    """What `variable[key]` returns eagerly: the slice's value, which can also be assigned to
+    (`v[0].assign(1.0)` writes into the variable, as TensorFlow's slices of variables do)."""
+
+    __slots__ = ("_variable", "_slice_attrs")
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        var = self._variable
+        new = execute(_slice_update, (var.value(), to_tensor(value, var.dtype)),
+                      self._slice_attrs)
+        return var.assign(new, read_value=read_value)
+
+
+@eager_errors("StridedSlice")
+def _variable_getitem(var, key):
+    """`variable[key]`: eagerly a _VariableSlice (assignable), else what tensors give."""
+    if ctx.graph is not None or isinstance(key, (Tensor, np.ndarray)) and \
+            key.dtype in (dtypes.bool, np.bool_):
+        return _getitem(var, key)
+    begin, end, strides, masks, symbolic = _parse_key(key)
+    out = _run_key(to_tensor(var), begin, end, strides, masks, symbolic)
+    if symbolic or out.is_symbolic:
+        return out
+    sliced = _VariableSlice(out._array, out._device)
+    sliced._variable = var
+    sliced._slice_attrs = {"begin": tuple(begin), "end": tuple(end), "strides": tuple(strides),
+                           **masks}
+    for tape in ctx.tapes:  # the tapes saw `out`: `sliced` is the same value under a new name
+        tape.record(REGISTRY["Identity"], (out,), {}, sliced)
+    return sliced
+
+
 overload("__getitem__", _getitem)
+Variable.__getitem__ = _variable_getitem
+

@@ -88,6 +88,10 @@ SAMPLES = {
                                                                "size": (2, None)})],
     "SliceGrad": [lambda r: ([_n(r, 2, 3), _n(r, 4, 5), _i(1, 2), _i(2, -1)],
                              {"begin": (1, 2), "size": (2, -1)})],
+    "TensorStridedSliceUpdate": [
+        lambda r: ([_n(r, 4, 5), _n(r, 2, 3)], _ss((1, 0), (3, 5), (1, 2))),
+        lambda r: ([_n(r, 4, 5), _n(r, 1)], _ss((-1, 0), (0, 0), (1, 1), sm=1, em=2)),
+    ],
     "GatherV2": [lambda r: ([_n(r, 4, 3), _i(3, 0, 3)], {"axis": 0, "batch_dims": 0}),
                  lambda r: ([_n(r, 2, 4, 3), _i(1, 1, 0)], {"axis": 1, "batch_dims": 0}),
                  lambda r: ([_n(r, 2, 4, 3), np.array([[0, 3], [2, 2]], np.int32)],

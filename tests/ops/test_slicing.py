@@ -112,3 +112,23 @@ def test_slices_property(starts, stops, steps):
         begin_mask=masks[0], end_mask=masks[1], ellipsis_mask=0, new_axis_mask=0,
         shrink_axis_mask=0)
     assert spec.shape == X[key].shape
+
+
+def test_variable_slice_assign():
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    out = v[0].assign([5.0, 6.0])
+    assert out is v and v.numpy().tolist() == [[5.0, 6.0], [3.0, 4.0]]
+    v[:, 1].assign(0.0)  # broadcast, as TensorFlow allows
+    assert v.numpy().tolist() == [[5.0, 0.0], [3.0, 0.0]]
+    v[1, ::-1].assign([8.0, 9.0])
+    assert v.numpy().tolist() == [[5.0, 0.0], [9.0, 8.0]]
+    with pytest.raises(InvalidArgumentError, match="broadcast"):
+        v[0].assign([1.0, 2.0, 3.0])
+    assert not hasattr(tf.constant([1.0])[0], "assign")
+
+
+def test_variable_slice_reads_are_differentiable():
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(v[1] * 3.0) + v[0, 0]
+    np.testing.assert_array_equal(np.asarray(tape.gradient(y, v)), [[1.0, 0.0], [3.0, 3.0]])
