@@ -24,10 +24,12 @@ import itertools
 import numpy as np
 
 from tensorweave.framework import dtypes, errors
-from tensorweave.framework.context import ctx
-from tensorweave.framework.op_def import OpDef
+from tensorweave.framework.context import ctx, init_scope
+from tensorweave.framework.op_def import OpDef, execute
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
+from tensorweave.framework.variables import read_variable_op
+from tensorweave.graph.printer import graph_text
 from tensorweave.ops._infer import Spec
 
 
@@ -236,8 +238,6 @@ class Graph:
 
     def read_variable(self, var, _tapes=None) -> SymbolicTensor:
         """A read of `var` at this point of the program (the hook `Variable.value` calls)."""
-        from tensorweave.framework.variables import read_variable_op
-
         key = id(var)
         if (self.hoist_reads and self.outer is not None and key not in self._assigned
                 and key not in self.no_hoist):
@@ -266,9 +266,6 @@ class Graph:
     def lift_to_eager(self, t):
         """The value of `t` computed eagerly now, when it depends on no graph input (a
         variable's initial value built inside a trace); `t` itself otherwise."""
-        from tensorweave.framework.context import init_scope
-        from tensorweave.framework.op_def import execute
-
         needed, stack = {}, [t.node]
         while stack:
             node = stack.pop()
@@ -318,14 +315,12 @@ class Graph:
 
     def optimize(self, level: int = 2) -> "Graph":
         """A new graph after the optimization passes of `level` (see graph/passes)."""
-        from tensorweave.graph.passes import optimize
+        from tensorweave.graph.passes import optimize  # passes build Graphs: imported late
 
         return optimize(self, level)
 
     def as_text(self) -> str:
         """A readable listing, one node a line: `%name: shape dtype = Op(inputs) {attrs}`."""
-        from tensorweave.graph.printer import graph_text
-
         return graph_text(self)
 
     def __repr__(self) -> str:

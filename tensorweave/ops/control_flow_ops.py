@@ -27,8 +27,10 @@ from tensorweave.graph import subgraph
 from tensorweave.graph.replay import replay
 from tensorweave.graph.subgraph import SubFunction, outer_graph_of, union_captures
 from tensorweave.ops._infer import Spec
-from tensorweave.ops.binary_ops import less, logical_and
+from tensorweave.ops.binary_ops import equal, less, logical_and
 from tensorweave.ops.math_ops import zeros_like
+from tensorweave.framework.errors import InvalidArgumentError
+from tensorweave.ops.tensor_array import TensorArray, flatten_loop_vars, pack_loop_vars
 from tensorweave.util import nest
 
 __all__ = ["cond", "case", "switch_case", "while_loop"]
@@ -189,8 +191,6 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
     if exclusive and not any(type(_as_tensor(p)) is SymbolicTensor for p, _ in pairs):
         truths = [bool(_as_tensor(p).numpy()) for p, _ in pairs]
         if sum(truths) > 1:
-            from tensorweave.framework.errors import InvalidArgumentError
-
             raise InvalidArgumentError(None, None, "tf.case: more than one condition is true "
                                        "with exclusive=True.")
     fn = default
@@ -222,8 +222,6 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
             if k == i:
                 return f()
         return default()
-    from tensorweave.ops.binary_ops import equal
-
     fn = default
     for k, f in reversed(fns):
         fn = _chain(equal(index, _as_tensor(k) if index.dtype is dtypes.int32 else
@@ -324,8 +322,6 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     packed = (loop_vars,) if single else loop_vars
     if not nest.flatten(packed):
         raise ValueError("tf.while_loop: loop_vars must not be empty.")
-    from tensorweave.ops.tensor_array import TensorArray, flatten_loop_vars, pack_loop_vars
-
     flat_in = flatten_loop_vars(packed)
     outer = outer_graph_of(flat_in)
     if outer is None:

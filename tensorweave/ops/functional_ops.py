@@ -10,12 +10,17 @@ node: its kernel iterates the dataset at every call and runs the body's sub-grap
 from __future__ import annotations
 
 from tensorweave.framework.constant_op import convert_to_tensor
+from tensorweave.framework.context import ctx
 from tensorweave.framework.op_def import execute, op
 from tensorweave.graph import subgraph
+from tensorweave.graph.graph import Graph
 from tensorweave.graph.subgraph import SubFunction, outer_graph_of, union_captures
 from tensorweave.ops._infer import Spec
+from tensorweave.ops.array_ops import shape, stack, unstack
 from tensorweave.ops.binary_ops import less
 from tensorweave.ops.control_flow_ops import _as_tensor, while_loop
+from tensorweave.ops.fill_ops import zeros
+from tensorweave.ops.tensor_array import TensorArray, _read
 from tensorweave.util import nest
 
 __all__ = ["map_fn", "scan", "foldl", "foldr"]
@@ -36,14 +41,10 @@ def _rows(elems):
 
 
 def _count(flat, n):
-    from tensorweave.ops.array_ops import shape
-
     return convert_to_tensor(n) if n is not None else shape(flat[0])[0]
 
 
 def _read_row(e, i):
-    from tensorweave.ops.tensor_array import _read
-
     return execute(_read, (e, i), {})
 
 
@@ -62,14 +63,9 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     >>> tf.map_fn(lambda x: x * 2, tf.constant([1, 2, 3])).numpy()
     array([2, 4, 6], dtype=int32)
     """
-    from tensorweave.ops.array_ops import stack
-    from tensorweave.ops.tensor_array import TensorArray
-
     flat, n = _rows(elems)
     outer = outer_graph_of(flat)
     if outer is None:
-        from tensorweave.ops.array_ops import unstack
-
         columns = [unstack(e) for e in flat]
         results = [fn(nest.pack_sequence_as(elems, list(row))) for row in zip(*columns)]
         if not results:
@@ -97,9 +93,6 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
 
 
 def _empty_map(fn, elems, flat):
-    from tensorweave.graph.graph import Graph
-    from tensorweave.ops.fill_ops import zeros
-
     specs = [(e.shape.as_tuple()[1:], e.dtype) for e in flat]
     result, out = _probe(lambda *xs: fn(nest.pack_sequence_as(elems, list(xs))), None, specs,
                          Graph("map_fn_probe"))
@@ -108,8 +101,6 @@ def _empty_map(fn, elems, flat):
 
 
 def _eager_scan(fn, flat, elems, initializer, reverse, collect):
-    from tensorweave.ops.array_ops import stack, unstack
-
     columns = [unstack(e) for e in flat]
     rows = [nest.pack_sequence_as(elems, list(r)) for r in zip(*columns)]
     if reverse:
@@ -136,8 +127,6 @@ def _eager_scan(fn, flat, elems, initializer, reverse, collect):
 
 
 def _graph_scan(fn, flat, n, elems, initializer, reverse, collect):
-    from tensorweave.ops.tensor_array import TensorArray
-
     count = _count(flat, n)
     start = 0
     if initializer is None:
@@ -221,8 +210,6 @@ def _infer_for_dataset(*specs, dataset, body, n_vars, stops):
 @op("ForDataset", infer=_infer_for_dataset, num_outputs=None, stateful=True)
 def _for_dataset(xp, *args, dataset, body, n_vars, stops):
     """Runs `body` for each element of the dataset, threading the loop values."""
-    from tensorweave.framework.context import ctx
-
     device = ctx.device
     values = args[:n_vars]
     for element in dataset.dataset:

@@ -23,6 +23,10 @@ from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.ops._infer import Spec
+from tensorweave.ops.array_ops import concat, shape, unstack
+from tensorweave.ops.fill_ops import zeros
+from tensorweave.ops.gather_ops import gather
+from tensorweave.ops.math_ops import identity
 from tensorweave.util import nest
 
 __all__ = ["TensorArray"]
@@ -167,8 +171,6 @@ class TensorArray:
             self._buffer = self._empty()
 
     def _empty(self):
-        from tensorweave.ops.fill_ops import zeros
-
         elem = self._element_shape
         if elem.is_fully_defined():
             return zeros([self._size or 0] + elem.as_list(), dtype=self._dtype)
@@ -208,8 +210,6 @@ class TensorArray:
 
     def size(self, name=None):
         """The number of elements, as an int32 scalar tensor."""
-        from tensorweave.ops.array_ops import shape
-
         if self._size is not None and not self._dynamic:
             return convert_to_tensor(self._size)
         return shape(self._buffer)[0]
@@ -243,23 +243,15 @@ class TensorArray:
         """All elements stacked along a new first dimension."""
         if self._buffer.shape.rank == 1 and self._buffer.shape[0] == 0 and \
                 self._element_shape.rank not in (None, 0):
-            from tensorweave.ops.fill_ops import zeros
-
             if self._element_shape.is_fully_defined():
                 return zeros([0] + self._element_shape.as_list(), dtype=self._dtype)
-        from tensorweave.ops.math_ops import identity
-
         return identity(self._buffer)
 
     def gather(self, indices, name=None):
-        from tensorweave.ops.gather_ops import gather
-
         return gather(self._buffer, indices)
 
     def concat(self, name=None):
         """The elements concatenated along their first dimension."""
-        from tensorweave.ops.array_ops import concat, unstack
-
         if self._buffer.shape.rank is not None and self._buffer.shape[0] is not None:
             return concat(unstack(self._buffer), 0)
         raise NotImplementedError("TensorArray.concat of an array whose size is not known "
@@ -271,13 +263,9 @@ class TensorArray:
         if value.dtype is not self._dtype:
             raise TypeError(f"TensorArray dtype is {self._dtype.name} but unstack got "
                             f"{value.dtype.name}")
-        from tensorweave.ops.math_ops import identity
-
         return self._with(identity(value))
 
     def scatter(self, indices, value, name=None) -> "TensorArray":
-        from tensorweave.ops.array_ops import unstack
-
         ta = self
         idx = indices.numpy().tolist() if isinstance(indices, Tensor) and type(
             indices) is not SymbolicTensor else list(indices)

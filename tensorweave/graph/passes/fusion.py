@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tensorweave.framework.op_def import OpDef
 from tensorweave.graph.graph import Graph
+from tensorweave.graph.passes.buffer_reuse import UFUNCS
 from tensorweave.graph.passes._rewrite import KEEP, rewrite, use_counts
 
 
@@ -37,8 +38,6 @@ class FusedSteps:
         return fn
 
     def _compile(self, backend):
-        from tensorweave.graph.passes.buffer_reuse import UFUNCS
-
         namespace = {}
         n_inputs = 1 + max((k for _, _, srcs, _ in self.steps for kind, k in srcs if kind == 0),
                            default=-1)
