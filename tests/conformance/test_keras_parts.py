@@ -115,6 +115,13 @@ METRIC_CASES = [
     ("Hinge", {}, (BIN_T, REG_P)),
     ("SquaredHinge", {}, (BIN_T, REG_P)),
     ("CategoricalHinge", {}, (ONE_HOT, LOGITS)),
+    ("F1Score", {}, (ONE_HOT, PROBS)),
+    ("F1Score", {"average": "macro", "threshold": 0.3}, (ONE_HOT, PROBS)),
+    ("FBetaScore", {"average": "weighted", "beta": 2.0}, (ONE_HOT, PROBS)),
+    ("FBetaScore", {"average": "micro", "beta": 0.5}, (ONE_HOT, PROBS)),
+    ("R2Score", {}, (REG_T, REG_P)),
+    ("R2Score", {"class_aggregation": "variance_weighted_average"}, (REG_T, REG_P)),
+    ("R2Score", {"class_aggregation": None, "num_regressors": 2}, (REG_T, REG_P)),
 ]
 
 

@@ -221,3 +221,23 @@ def test_resolve_accuracy_by_loss():
         assert isinstance(got, cls) and got.name == "accuracy", loss
     assert isinstance(metrics.resolve_accuracy("acc", spec(4), spec(4, 3), loss="mse"),
                       metrics.SparseCategoricalAccuracy)
+
+
+def test_f1_and_r2_against_numpy():
+    y_true = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]], dtype="float32")
+    y_pred = np.array([[0.7, 0.2, 0.1], [0.3, 0.4, 0.3], [0.6, 0.1, 0.3], [0.1, 0.8, 0.1]],
+                      dtype="float32")
+    pred = (y_pred == y_pred.max(-1, keepdims=True)).astype("float32")
+    tp = (pred * y_true).sum(0)
+    p = tp / pred.sum(0)
+    r = tp / y_true.sum(0)
+    f1 = np.nan_to_num(2 * p * r / (p + r))
+    np.testing.assert_allclose(np.asarray(metrics.F1Score()(y_true, y_pred)), f1, atol=1e-5)
+    assert _f(metrics.F1Score(average="macro")(y_true, y_pred)) == pytest.approx(f1.mean(),
+                                                                                 abs=1e-5)
+    t = np.array([[1.0], [2.0], [3.0], [4.0]])
+    q = np.array([[1.5], [1.5], [3.5], [3.5]])
+    want = 1 - ((t - q) ** 2).sum() / ((t - t.mean()) ** 2).sum()
+    assert _f(metrics.R2Score()(t, q)) == pytest.approx(want, rel=1e-6)
+    with pytest.raises(ValueError, match="2D"):
+        metrics.R2Score()(np.zeros(3), np.zeros(3))

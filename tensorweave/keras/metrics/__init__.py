@@ -24,6 +24,7 @@ from tensorweave.keras.metrics.accuracy import (Accuracy, BinaryAccuracy, Catego
 from tensorweave.keras.metrics.base import Metric
 from tensorweave.keras.metrics.confusion import (AUC, FalseNegatives, FalsePositives, Precision,
                                                  Recall, TrueNegatives, TruePositives)
+from tensorweave.keras.metrics.fscore import F1Score, FBetaScore, R2Score
 from tensorweave.keras.metrics.reduction import Mean, MeanMetricWrapper, Sum
 from tensorweave.keras.metrics.regression import (BinaryCrossentropy, CategoricalCrossentropy,
                                                   CategoricalHinge, CosineSimilarity, Hinge,
@@ -49,7 +50,8 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, Cate
             FalseNegatives, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
             MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
             BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-            KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge]
+            KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, F1Score, FBetaScore,
+            R2Score]
 ALL_FUNCTIONS = {fn.__name__: fn for fn in (
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
     top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mean_squared_error,
@@ -81,6 +83,7 @@ ALL_OBJECTS_DICT.update({
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "kl_divergence": KLDivergence, "kld": KLDivergence, "poisson": Poisson, "hinge": Hinge,
     "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
+    "f1_score": F1Score, "fbeta_score": FBetaScore, "r2_score": R2Score,
 })
 
 
