@@ -195,3 +195,16 @@ def test_for_over_dataset_runs_at_every_call():
     assert float(total()) == 6.0
     assert float(counter.numpy()) == 4.0  # two batches per call, at every call
     assert "ForDataset" in op_types(total)
+
+
+def test_range_and_len_of_tensors():
+    @tf.function
+    def f(x):
+        total = tf.constant(0)
+        for i in range(len(x)):
+            total += x[i]
+        return total
+
+    assert int(f(tf.constant([1, 2, 3]))) == 6
+    spec = f.get_concrete_function(tf.TensorSpec([None], tf.int32))
+    assert int(spec(tf.constant([4, 5]))) == 9

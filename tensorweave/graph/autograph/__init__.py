@@ -85,7 +85,10 @@ def _convert_code(fn):
     if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in ast.walk(node)):
         raise _NotConvertible("generators and coroutines are not converted")
     freevars = list(fn.__code__.co_freevars)
-    node = ControlFlow().convert_function(node)
+    try:
+        node = ControlFlow().convert_function(node)
+    except NotImplementedError as e:
+        raise _NotConvertible(str(e)) from e
     if "__class__" in freevars:  # keep zero-argument super() working
         node.body.insert(0, ast.Expr(ast.Name(id="__class__", ctx=ast.Load())))
     factory = ast.FunctionDef(

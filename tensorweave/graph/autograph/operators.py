@@ -21,6 +21,7 @@ from tensorweave.ops import control_flow_ops as cf
 from tensorweave.ops import functional_ops
 from tensorweave.ops.array_ops import shape
 from tensorweave.ops.binary_ops import less, logical_and, logical_or
+from tensorweave.ops.fill_ops import range as tf_range
 from tensorweave.ops.fill_ops import zeros
 from tensorweave.ops.math_ops import cast, zeros_like
 from tensorweave.ops.tensor_array import _read
@@ -54,6 +55,13 @@ _LIBRARIES = {"tensorweave", "numpy", "tensorflow", "keras", "builtins", "functo
 
 def converted_call(f, *args, **kwargs):
     """Calls `f`, converting it first when it is the user's own Python function."""
+    if f is range and any(_is_symbolic(a) for a in args):
+        return tf_range(*args)  # a Python range over tensors becomes tf.range, as in TF
+    if f is len and len(args) == 1 and _is_symbolic(args[0]):
+        t = args[0]
+        if t.shape.rank is not None and t.shape[0] is not None:
+            return t.shape[0]
+        return shape(t)[0]
     target = getattr(f, "__func__", f)
     if inspect.isfunction(target) and _user_code(target):
         f = _convert[0](f, warn=False)
