@@ -229,9 +229,10 @@ def test_f1_and_r2_against_numpy():
                       dtype="float32")
     pred = (y_pred == y_pred.max(-1, keepdims=True)).astype("float32")
     tp = (pred * y_true).sum(0)
-    p = tp / pred.sum(0)
-    r = tp / y_true.sum(0)
-    f1 = np.nan_to_num(2 * p * r / (p + r))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = tp / pred.sum(0)
+        r = tp / y_true.sum(0)
+        f1 = np.nan_to_num(2 * p * r / (p + r))
     np.testing.assert_allclose(np.asarray(metrics.F1Score()(y_true, y_pred)), f1, atol=1e-5)
     assert _f(metrics.F1Score(average="macro")(y_true, y_pred)) == pytest.approx(f1.mean(),
                                                                                  abs=1e-5)
