@@ -91,6 +91,7 @@ class Executor:
         src += [f"    return {ret}", "  except BaseException as e:", "    _failed(e)"]
         namespace["_failed"] = self._failed
         self.line_nodes = line_nodes
+        self.local_names = names
         self.source = "\n".join(src)
         code = compile(self.source, f"<tf.function {graph.name}>", "exec")
         exec(code, namespace)  # noqa: S102 - our own generated code, from the graph only
@@ -98,18 +99,18 @@ class Executor:
 
     def _failed(self, exc: BaseException):
         tb = sys.exc_info()[2]
-        node = None
+        node, frame = None, None
         while tb is not None:
             if tb.tb_frame.f_code.co_name == "run" and tb.tb_frame.f_code.co_filename.startswith(
                     "<tf.function"):
-                node = self.line_nodes.get(tb.tb_lineno)
+                node, frame = self.line_nodes.get(tb.tb_lineno), tb.tb_frame
                 break
             tb = tb.tb_next
         if node is None or isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise exc
         if isinstance(exc, errors.OpError) and getattr(exc, "_graph_node", None) is not None:
             raise exc  # already named by an inner graph (a cond or loop body)
-        got = ", ".join(f"{list(t.shape.as_tuple() or ())} {t.dtype.name}" for t in node.inputs)
+        got = ", ".join(f"{self._runtime_shape(t, frame)} {t.dtype.name}" for t in node.inputs)
         where = f"\n  created at {node.location}" if node.location else ""
         message = (f"Graph execution error: {exc}\n  [Op:{node.type}] node '{node.name}' "
                    f"inputs: ({got}){where}")
@@ -117,6 +118,16 @@ class Executor:
         err = cls(None, node, message)
         err._graph_node = node
         raise err from exc
+
+
+    def _runtime_shape(self, t, frame) -> str:
+        """The shape the value had when the node failed (its static shape when unknown)."""
+        name = self.local_names.get(id(t))
+        value = frame.f_locals.get(name) if (frame is not None and name) else None
+        if value is None and name and frame is not None:
+            value = frame.f_globals.get(name)  # constants live in the namespace
+        shape = getattr(value, "shape", None)
+        return str(list(shape)) if shape is not None else str(t.shape)
 
 
 def _on_device(tensor, device):

@@ -217,6 +217,7 @@ def test_runtime_error_names_op_and_line():
         f(tf.ones([2, 3]), tf.ones([2, 3]))
     message = str(info.value)
     assert "MatMul" in message and "test_function.py" in message
+    assert "[2, 3] float32" in message  # the shapes it got at run time
 
 
 def test_returns_nested_and_python_values():
