@@ -420,7 +420,14 @@ class Function:
             if result is not None else None
         graph.outputs = [o for o in nest.flatten(outputs) if type(o) is SymbolicTensor]
         graph.structured_outputs = outputs
-        return ConcreteFunction(graph, self._binder, names, traced_values, outputs, self._name)
+        concrete = ConcreteFunction(graph, self._binder, names, traced_values, outputs,
+                                    self._name)
+        # Objects keyed by identity stay alive with their trace, so that their id is never
+        # reused by a new object that would then hit this trace.
+        concrete._keepalive = [v for v in nest.flatten(values)
+                               if not isinstance(v, (Tensor, np.ndarray, sig.SpecValue, int,
+                                                     float, str, bool, type(None)))]
+        return concrete
 
     def _note_trace(self, names, key):
         self._trace_calls.append(self._call_count)
