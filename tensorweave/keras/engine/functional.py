@@ -1,4 +1,4 @@
-"""The graph of a Functional model: layer calls recorded on Keras symbolic tensors, replayed on data.
+"""The graph of a Functional model: layer calls recorded on symbolic tensors, replayed on data.
 
 `FunctionalGraph(inputs, outputs)` walks back from the outputs through the nodes that produced them
 (layer calls, and ops applied to symbolic tensors outside layers) to the inputs, and keeps the nodes

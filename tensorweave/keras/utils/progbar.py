@@ -1,4 +1,4 @@
-"""keras.utils.Progbar: Keras 3's progress bar (step count, bar, ETA or time, time per step, values).
+"""keras.utils.Progbar: Keras 3's progress bar (steps, bar, ETA or time, time per step, values).
 
     3/3 ━━━━━━━━━━━━━━━━━━━━ 1s 77ms/step - accuracy: 0.5000 - loss: 1.3363
 
