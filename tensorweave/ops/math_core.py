@@ -381,8 +381,8 @@ def _sum(xp, x, *, axis, keepdims):
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """The sum over `axis` (all axes when None) (`tf.reduce_sum`, `tf.math.reduce_sum`)."""
     x = tensor(input_tensor)
-    if x.dtype is dtypes.bool:
-        x = cast(x, dtypes.int32)
+    if x.dtype not in NUMBERS:  # TensorFlow refuses bools and strings (cast a mask first)
+        check_dtype(x, NUMBERS, "Sum")
     return execute(_sum, (x,), {"axis": axis_attr(axis), "keepdims": bool(keepdims)})
 
 
