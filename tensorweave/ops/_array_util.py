@@ -170,3 +170,11 @@ def known_value(t):
     if isinstance(t, (int, np.integer)) and not isinstance(t, bool):
         return int(t)
     return None
+
+
+def as_array(xp, value, like):
+    """`value` as an array of `like`'s dtype: NumPy indexing gives a scalar, not a 0-d array,
+    when every dim is indexed away (and a bare `bytes` for string tensors)."""
+    if isinstance(value, xp.ndarray):
+        return value
+    return xp.asarray(value, dtype=like.dtype)

@@ -23,8 +23,9 @@ from tensorweave.framework.context import ctx
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import Tensor, is_tensor
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import (eager_errors, known_value, normalize_axis, prod,
-                                        remember_value, shape_parts, static_int, static_ints)
+from tensorweave.ops._array_util import (as_array, eager_errors, known_value, normalize_axis,
+                                        prod, remember_value, shape_parts, static_int,
+                                        static_ints)
 from tensorweave.ops._convert import tensor as to_tensor
 from tensorweave.ops.math_ops import _reshape_like, sum_to_shape_of, zeros_like
 
@@ -353,7 +354,7 @@ def _infer_unpack(x, *, num, axis):
 def _unpack(xp, x, *, num, axis):
     if x.shape[axis] != num:
         raise ValueError(f"Input dimension {axis} has size {x.shape[axis]}, expected {num}")
-    return tuple(xp.take(x, i, axis=axis) for i in builtins.range(num))
+    return tuple(as_array(xp, xp.take(x, i, axis=axis), x) for i in builtins.range(num))
 
 
 def unstack(value, num=None, axis=0, name="unstack") -> list:

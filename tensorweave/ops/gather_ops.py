@@ -14,7 +14,8 @@ from tensorweave.framework.indexed_slices import IndexedSlices
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import eager_errors, normalize_axis, prod, shape_parts, static_int
+from tensorweave.ops._array_util import (as_array, eager_errors, normalize_axis, prod, shape_parts,
+                                        static_int)
 from tensorweave.ops._convert import tensor as to_tensor
 
 __all__ = ["gather", "gather_nd", "scatter_nd", "tensor_scatter_nd_update",
@@ -77,7 +78,7 @@ def _batched_take(xp, params, indices, axis, b):
 def _gather(xp, params, indices, *, axis, batch_dims):
     _check_range(xp, indices, params.shape[axis], "indices")
     if batch_dims == 0:
-        return xp.take(params, indices, axis=axis)
+        return as_array(xp, xp.take(params, indices, axis=axis), params)
     return _batched_take(xp, params, indices, axis, batch_dims)
 
 
@@ -187,7 +188,7 @@ def _gather_nd(xp, params, indices):
         raise ValueError(f"index innermost dimension length must be <= params rank; saw: "
                          f"{indices.shape[-1]} vs. {params.ndim}")
     _check_nd_range(indices, params.shape)
-    return params[_nd_index(indices)]
+    return as_array(xp, params[_nd_index(indices)], params)
 
 
 @_gather_nd.def_grad

@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 
+from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.ops import _infer
@@ -167,7 +168,9 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
     if mode == "CONSTANT":
         value = constant_values.numpy() if hasattr(constant_values, "numpy") else constant_values
         value = np.asarray(value).item()
-        if isinstance(value, float) and x.dtype.is_integer:
+        if x.dtype is dtypes.string:  # strings pad with "" unless told otherwise
+            value = b"" if value == 0 else value.encode() if isinstance(value, str) else value
+        elif isinstance(value, float) and x.dtype.is_integer:
             raise TypeError(f"Pad: constant_values {value!r} does not fit the input's dtype "
                             f"{x.dtype.name}")
         return execute(_pad, inputs, {"paddings": pairs, "constant_values": value})

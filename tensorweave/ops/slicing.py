@@ -18,7 +18,8 @@ from tensorweave.framework.op_def import REGISTRY, execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.variables import Variable
 from tensorweave.ops import _infer
-from tensorweave.ops._array_util import eager_errors, known_value, remember_value, static_ints
+from tensorweave.ops._array_util import (as_array, eager_errors, known_value, remember_value,
+                                        static_ints)
 from tensorweave.ops._convert import tensor as to_tensor
 from tensorweave.ops.overloads import overload
 
@@ -79,7 +80,7 @@ def _strided_slice(xp, x, *extra, begin, end, strides, begin_mask, end_mask, ell
                          masks)
     if shrink_axis_mask:  # NumPy would raise too, but TensorFlow's message names the dim
         _check_shrink_bounds(x.shape, index)
-    return x[index]
+    return as_array(xp, x[index], x)
 
 
 def _infer_strided_slice(x, *, begin, end, strides, **masks):

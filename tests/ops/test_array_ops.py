@@ -183,3 +183,13 @@ def test_stop_gradient_and_identity_n():
     assert float(tape.gradient(y, x)) == 4.0
     a, b = tf.identity_n([x, tf.constant([1, 2])])
     assert float(a) == 2.0 and b.numpy().tolist() == [1, 2]
+
+
+def test_string_tensors():
+    s = tf.constant(["a", "b", "c", "d"])
+    assert tf.reshape(s, [2, 2])[1, 0].numpy() == b"c"  # a scalar string, not a bare bytes
+    assert tf.gather(s, 3).numpy() == b"d" and tf.unstack(s)[0].numpy() == b"a"
+    assert tf.pad(s[:1], [[1, 1]]).numpy().tolist() == [b"", b"a", b""]
+    assert tf.concat([s[:1], tf.fill([1], "z")], 0).numpy().tolist() == [b"a", b"z"]
+    assert tf.zeros([1], tf.string).numpy().tolist() == [b""]
+    assert tf.where([True, False], s[:2], s[2:]).numpy().tolist() == [b"a", b"d"]
