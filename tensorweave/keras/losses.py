@@ -378,6 +378,27 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha: float = 0.25, gamma: f
     return tf.reduce_sum(weight * cce, axis=axis)
 
 
+def dice(y_true, y_pred, axis=None):
+    """1 - 2 sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps), over `axis`."""
+    y_pred = _pred(y_pred)
+    y_true = _as(y_true, y_pred.dtype)
+    inter = tf.reduce_sum(y_true * y_pred, axis=axis)
+    union = tf.reduce_sum(y_true, axis=axis) + tf.reduce_sum(y_pred, axis=axis)
+    return _c(1.0, y_pred) - _c(2.0, y_pred) * inter / (union + _c(EPSILON, y_pred))
+
+
+def tversky(y_true, y_pred, alpha: float = 0.5, beta: float = 0.5, axis=None):
+    """1 - TP / (TP + alpha FP + beta FN), over `axis` (Dice when alpha = beta = 0.5)."""
+    y_pred = _pred(y_pred)
+    y_true = _as(y_true, y_pred.dtype)
+    one = _c(1.0, y_pred)
+    tp = tf.reduce_sum(y_true * y_pred, axis=axis)
+    fp = tf.reduce_sum((one - y_pred) * y_true, axis=axis)
+    fn = tf.reduce_sum(y_pred * (one - y_true), axis=axis)
+    return one - tp / (tp + _c(alpha, y_pred) * fp + _c(beta, y_pred) * fn
+                       + _c(EPSILON, y_pred))
+
+
 # --- Loss objects ---------------------------------------------------------------------------------
 class Loss:
     """Base class: subclasses implement `call(y_true, y_pred)` returning per-sample losses;
@@ -505,6 +526,10 @@ SparseCategoricalCrossentropy = _wrapper_class(
     "sparse_categorical_crossentropy", {"from_logits": False, "ignore_class": None},
     "Cross entropy of integer labels and probabilities (or logits).")
 
+Dice = _wrapper_class("Dice", dice, "dice", {"axis": None}, "Dice loss for segmentation.")
+Tversky = _wrapper_class("Tversky", tversky, "tversky", {"alpha": 0.5, "beta": 0.5, "axis": None},
+                         "Tversky loss: Dice with separate weights for FP and FN.")
+
 # Keras's short names.
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -518,13 +543,14 @@ _CLASSES = [Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
             MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, Huber,
             LogCosh, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
             BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-            CategoricalFocalCrossentropy, SparseCategoricalCrossentropy]
+            CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, Dice, Tversky]
 _FUNCTIONS = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
               "mean_squared_logarithmic_error", "cosine_similarity", "huber", "log_cosh",
               "logcosh", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence",
               "kullback_leibler_divergence", "poisson", "binary_crossentropy",
               "binary_focal_crossentropy", "categorical_crossentropy",
-              "categorical_focal_crossentropy", "sparse_categorical_crossentropy", "mse", "MSE",
+              "categorical_focal_crossentropy", "sparse_categorical_crossentropy", "dice",
+              "tversky", "mse", "MSE",
               "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "bce", "BCE"]
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({name: globals()[name] for name in _FUNCTIONS})

@@ -48,6 +48,9 @@ LOSS_CASES = [
     ("CategoricalFocalCrossentropy", {}, ONE_HOT, PROBS),
     ("SparseCategoricalCrossentropy", {}, SPARSE, PROBS),
     ("SparseCategoricalCrossentropy", {"from_logits": True}, SPARSE, LOGITS),
+    ("Dice", {}, BIN_T, BIN_P),
+    ("Dice", {"axis": -1}, BIN_T, BIN_P),
+    ("Tversky", {"alpha": 0.3, "beta": 0.7}, BIN_T, BIN_P),
 ]
 
 
@@ -71,7 +74,7 @@ def test_loss_configs_match_keras():
         # Keras 3 leaves some arguments (Huber's delta, CosineSimilarity's axis) out of the
         # config, so they do not survive a round trip; ours keeps them.
         assert theirs.items() <= ours.items(), name
-        assert set(ours) - set(theirs) <= {"delta", "axis"}, name
+        assert set(ours) - set(theirs) <= {"delta", "axis", "alpha", "beta"}, name
 
 
 def test_crossentropy_after_softmax_uses_logits_like_keras():
