@@ -42,6 +42,8 @@ def check_dtype(x, allowed: frozenset, op_name: str) -> Tensor:
 # --- binary elementwise ------------------------------------------------------------------------
 @op("AddV2", infer=_infer.broadcast, elementwise=True)
 def _add(xp, x, y):
+    if x.dtype.kind == "b":  # NumPy would compute OR; TensorFlow has no bool kernel
+        raise TypeError("Value for attr 'T' of bool is not in the list of allowed values")
     return x + y
 
 
@@ -52,6 +54,8 @@ def _sub(xp, x, y):
 
 @op("Mul", infer=_infer.broadcast, elementwise=True)
 def _mul(xp, x, y):
+    if x.dtype.kind == "b":  # NumPy would compute AND; TensorFlow has no bool kernel
+        raise TypeError("Value for attr 'T' of bool is not in the list of allowed values")
     return x * y
 
 
