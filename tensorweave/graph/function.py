@@ -44,6 +44,7 @@ from tensorweave.graph.replay import replay
 from tensorweave.util import nest
 
 _FREQUENT_TRACES = 5  # TensorFlow's threshold for the retracing warning
+_functions_traced: dict = {}  # code object -> how many Function objects around it traced
 
 
 class ConcreteFunction:
@@ -430,6 +431,8 @@ class Function:
         return concrete
 
     def _note_trace(self, names, key):
+        if not self._trace_calls:
+            self._note_new_function()
         self._trace_calls.append(self._call_count)
         last = self._last_trace
         self._last_trace = (names, key)
@@ -455,6 +458,19 @@ class Function:
             "refer to https://www.tensorflow.org/guide/function#controlling_retracing and "
             "https://www.tensorflow.org/api_docs/python/tf/function for more details.",
             RuntimeWarning, stacklevel=4)
+
+    def _note_new_function(self):
+        """Warns when many Function objects wrap the same code: @tf.function in a loop."""
+        code = getattr(self._python_function, "__code__", None)
+        if code is None or self._unbound is not None:
+            return
+        n = _functions_traced[code] = _functions_traced.get(code, 0) + 1
+        if n == _FREQUENT_TRACES:
+            warnings.warn(
+                f"{n} tf.function objects wrapping {self._python_function.__qualname__} have "
+                "each been traced: creating @tf.function repeatedly (in a loop, or inside "
+                "another function) retraces every time. Define the tf.function once, outside "
+                "the loop.", RuntimeWarning, stacklevel=5)
 
     def __repr__(self) -> str:
         return f"<tensorweave.Function {self._name}>"

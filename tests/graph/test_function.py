@@ -227,3 +227,14 @@ def test_returns_nested_and_python_values():
 
     a, (b, c), d = f(tf.constant(1))
     assert int(a) == 1 and int(b) == 2 and c is None and d == 3
+
+
+def test_warning_for_tf_function_created_in_a_loop():
+    def body(x):
+        return x + 1
+
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        for _ in range(6):
+            tf.function(body)(tf.constant(1))
+    assert sum("repeatedly" in str(m.message) for m in w) == 1
