@@ -121,7 +121,13 @@ class CompileLoss:
 
 class CompileMetrics:
     """The metrics of `compile(metrics=..., weighted_metrics=...)`, built from the first batch's
-    shapes (so 'accuracy' becomes binary, sparse or categorical accuracy as Keras decides)."""
+    shapes (so 'accuracy' becomes binary, sparse or categorical accuracy as Keras decides).
+
+    Like Keras 3's, it is one entry of `model.metrics` (named 'compile_metrics') whose `result()`
+    is a dict, so custom train steps that loop over `self.metrics` update it too.
+    """
+
+    name = "compile_metrics"
 
     def __init__(self, metrics=None, weighted_metrics=None, output_names=None):
         self._metrics = metrics
@@ -173,6 +179,13 @@ class CompileMetrics:
     def reset_state(self) -> None:
         for metric, _, _ in self.metrics:
             metric.reset_state()
+
+    def result(self) -> dict:
+        return {metric.name: metric.result() for metric, _, _ in self.metrics}
+
+    @property
+    def variables(self) -> list:
+        return [v for metric, _, _ in self.metrics for v in metric.variables]
 
     @property
     def metric_objects(self) -> list:

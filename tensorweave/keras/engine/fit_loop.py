@@ -7,7 +7,7 @@ import numpy as np
 from tensorweave.framework.tensor import Tensor
 from tensorweave.keras.callbacks.base import CallbackList
 from tensorweave.keras.engine import data_adapter
-from tensorweave.keras.engine.trainer import logs_to_python
+from tensorweave.keras.engine.trainer import logs_to_python, ordered_values
 from tensorweave.util import nest
 
 
@@ -97,8 +97,7 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
                 if data.exhausted:
                     break
                 raise ValueError("The training data produced no batch: it is empty.")
-            epoch_logs = logs_to_python(model.get_metrics_result())
-            epoch_logs = dict(sorted(epoch_logs.items()))
+            epoch_logs = dict(sorted(_metrics_or_logs(model, logs).items()))
             if val_data is not None and _should_validate(epoch, validation_freq):
                 val_logs = run_evaluate(model, val_data, None, None, 0, None, None, None, True,
                                         _internal=cbs)
@@ -112,6 +111,25 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
     cbs.on_train_end(training_logs)
     history = next((c for c in cbs if type(c).__name__ == "History"), None)
     return history if history is not None else model.history
+
+
+def _flat_logs(logs) -> dict:
+    out = {}
+    for k, v in (logs or {}).items():
+        if isinstance(v, dict):
+            out.update(_flat_logs(v))
+        else:
+            out[k] = v
+    return out
+
+
+def _metrics_or_logs(model, step_logs) -> dict:
+    """The metrics' results when the step returned exactly them (Keras's rule), else its logs."""
+    results = logs_to_python(model.get_metrics_result())
+    step = _flat_logs(step_logs)
+    if step_logs is None or set(step) == set(results):
+        return results
+    return logs_to_python(step)
 
 
 def _should_validate(epoch: int, freq) -> bool:
@@ -142,13 +160,11 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
         cbs.on_test_batch_begin(step)
         logs = test_function(batches)
         cbs.on_test_batch_end(step + len(batches) - 1, logs)
-    logs = dict(sorted(logs_to_python(model.get_metrics_result()).items()))
+    logs = dict(sorted(_metrics_or_logs(model, logs).items()))
     cbs.on_test_end(logs)
     if return_dict:
         return logs
-    values = [logs[m.name] for m in model.metrics if m.name in logs]
-    values += [v for k, v in logs.items() if all(k != m.name for m in model.metrics)]
-    return values[0] if len(values) == 1 else values
+    return ordered_values(model, logs)
 
 
 def run_predict(model, x, batch_size, verbose, steps, callbacks):

@@ -100,7 +100,7 @@ class Trainer:
         if self._compile_loss is not None:
             out.extend(self._compile_loss.trackers)
         if self._compile_metrics is not None:
-            out.extend(self._compile_metrics.metric_objects)
+            out.append(self._compile_metrics)
         for layer in self._flatten_layers(include_self=True):
             for m in layer.__dict__.get("_tracked_metrics", ()):
                 if all(m is not x for x in out):
@@ -318,6 +318,9 @@ def _single(x, y, sample_weight, class_weight):
 def logs_to_python(logs) -> dict:
     out = {}
     for k, v in (logs or {}).items():
+        if isinstance(v, dict):
+            out.update(logs_to_python(v))
+            continue
         if isinstance(v, Tensor) or hasattr(v, "numpy"):
             v = v.numpy()
         if isinstance(v, np.ndarray) and v.ndim == 0:
@@ -330,7 +333,21 @@ def _finish_logs(model, logs, return_dict: bool):
     logs = logs_to_python(logs)
     if return_dict:
         return dict(sorted(logs.items()))
-    values = [logs[m.name] for m in model.metrics if m.name in logs]
-    values += [v for k, v in logs.items() if all(k != m.name for m in model.metrics)]
+    return ordered_values(model, logs)
+
+
+def ordered_values(model, logs: dict):
+    """Log values in `model.metrics` order (a dict-valued metric gives its entries in order),
+    then any others; one value alone is returned as a scalar, as Keras does."""
+    keys = []
+    for m in model.metrics:
+        sub = getattr(m, "metrics", None) if isinstance(getattr(m, "metrics", None), list) \
+            else None
+        if sub is not None and sub and isinstance(sub[0], tuple):
+            keys.extend(metric.name for metric, _, _ in sub)
+        else:
+            keys.append(m.name)
+    values = [logs[k] for k in keys if k in logs]
+    values += [v for k, v in logs.items() if k not in keys]
     return values[0] if len(values) == 1 else values
 

@@ -140,7 +140,7 @@ class TestEvaluatePredict:
         values = model.evaluate(x, y, verbose=0)
         logs = model.evaluate(x, y, verbose=0, return_dict=True)
         assert values == pytest.approx([logs["loss"], logs["mae"]])
-        assert model.metrics_names == ["loss", "mae"]
+        assert model.metrics_names == ["loss", "compile_metrics"]  # as Keras 3
 
     def test_predict_batches_concatenate(self):
         x, _ = _data(70)
@@ -276,3 +276,42 @@ def test_predict_uses_overridden_predict_step():
     model = Doubling()
     x = np.ones((2, 3), np.float32)
     np.testing.assert_allclose(model.predict(x, verbose=0), 2 * model(x).numpy(), rtol=1e-6)
+
+
+def test_keras_docs_custom_train_step_updates_compiled_metrics():
+    class Custom(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    inp = keras.Input((3,))
+    model = Custom(inp, Dense(1)(inp))
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    x, y = _data(32)
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert sorted(history.history) == ["loss", "mae"]
+    assert history.history["mae"][1] < history.history["mae"][0]
+
+
+def test_train_step_extra_logs_reach_history():
+    class Extra(keras.Model):
+        def train_step(self, data):
+            logs = super().train_step(data)
+            return {**logs, "answer": tf.constant(42.0)}
+
+    inp = keras.Input((3,))
+    model = Extra(inp, Dense(1)(inp))
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = _data(16)
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert history.history["answer"] == [42.0] and "loss" in history.history
