@@ -165,8 +165,7 @@ class RNN(Layer):
                 if rdp is not None:
                     new_states = list(new_states)
             else:
-                out, new_states = cell(steps[t], states if len(states) > 1 else states[0],
-                                       training=training)
+                out, new_states = cell(steps[t], list(states), training=training)
                 new_states = list(new_states) if isinstance(new_states, (list, tuple)) else \
                     [new_states]
             if masks is not None:

@@ -304,7 +304,7 @@ class StackedRNNCells(Layer):
         x = inputs
         for cell in self.cells:
             n = len(_sizes(cell.state_size))
-            x, s = cell(x, states[at:at + n] if n > 1 else states[at], training=training)
+            x, s = cell(x, list(states[at:at + n]), training=training)
             new_states.extend(s if isinstance(s, (list, tuple)) else [s])
             at += n
         return x, new_states
