@@ -174,6 +174,15 @@ def _array_on(t, device):
     return t._array if t._device is device else _to_device(t, device)
 
 
+def _same_python_value(traced, given) -> bool:
+    if traced is given:
+        return True
+    try:
+        return bool(traced == given)
+    except Exception:  # noqa: BLE001 - objects without a usable __eq__ compare by identity
+        return False
+
+
 def _spec_struct(value):
     if type(value) is SymbolicTensor:
         return TensorSpec(value.shape, value.dtype, value.node.name)
@@ -206,6 +215,10 @@ def _match(traced, given, name, tensors):
                     f"shape {tuple(g.shape)} and dtype {dtype.name}, but the concrete function "
                     f"expects shape {t.shape} and dtype {t.dtype.name}.")
             tensors.append(g)
+        elif not _same_python_value(t, g):
+            raise TypeError(f"Argument {name!r} was traced with the Python value {t!r}; this "
+                            f"concrete function cannot be called with {g!r} (call the "
+                            "tf.function instead, which traces again).")
 
 
 class Function:
@@ -297,7 +310,7 @@ class Function:
                 concrete = self._cache.get(tuple(key))
                 if concrete is not None and not ctx.tapes:
                     return concrete._fast_call(args, ctx.device)
-        concrete, tensors = self._lookup(args, kwargs, create=True)
+        concrete, tensors = self._lookup(args, kwargs)
         return concrete._call_flat(tensors)
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
@@ -306,7 +319,7 @@ class Function:
             args = self._input_signature
         args = nest.map_structure(_spec_value, args)
         kwargs = {k: nest.map_structure(_spec_value, v) for k, v in kwargs.items()}
-        concrete, _ = self._lookup(args, kwargs, create=True)
+        concrete, _ = self._lookup(args, kwargs)
         return concrete
 
     # --- tracing -------------------------------------------------------------------------------
@@ -325,7 +338,7 @@ class Function:
             self._converted = fn
         return self._converted
 
-    def _lookup(self, args, kwargs, create: bool):
+    def _lookup(self, args, kwargs):
         names, values = self._binder.bind(args, kwargs)
         if self._input_signature is not None:
             values = self._apply_signature(names, values)

@@ -89,6 +89,10 @@ def test_concrete_function():
     # a call the concrete trace covers reuses it
     f(tf.ones([5, 2]))
     assert f.experimental_get_tracing_count() == 1
+    scaled = tf.function(lambda x, k: x * k).get_concrete_function(tf.TensorSpec([]), 3.0)
+    assert float(scaled(tf.constant(2.0), 3.0)) == 6.0
+    with pytest.raises(TypeError, match="Python value"):
+        scaled(tf.constant(2.0), 4.0)
 
 
 def test_method_binding_caches_per_instance():
