@@ -89,6 +89,7 @@ class CompileLoss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         import tensorweave as tf
+        from tensorweave.keras import losses
 
         if not self._built:
             with init_scope():
@@ -108,6 +109,10 @@ class CompileLoss:
                                                     sws)):
             if fn is None or yt is None:
                 continue
+            if isinstance(fn, losses.LossFunctionWrapper) and hasattr(yt, "shape"):
+                # Keras's wrapper lines up (batch,) targets with (batch, 1) predictions.
+                yt = tf.convert_to_tensor(yt) if not hasattr(yt, "dtype") else yt
+                yt, yp = losses.squeeze_or_expand_to_same_rank(yt, yp)
             value = fn(yt, yp, sample_weight=sw)
             if self.trackers:
                 batch = tf.cast(tf.shape(yp)[0], value.dtype)

@@ -315,3 +315,10 @@ def test_train_step_extra_logs_reach_history():
     x, y = _data(16)
     history = model.fit(x, y, epochs=1, verbose=0)
     assert history.history["answer"] == [42.0] and "loss" in history.history
+
+
+def test_rank_one_targets_for_one_column_outputs():
+    x, y = _data(16)
+    model = _model()
+    flat = model.evaluate(x, y[:, 0], verbose=0)
+    assert flat == pytest.approx(model.evaluate(x, y, verbose=0), rel=1e-6)
