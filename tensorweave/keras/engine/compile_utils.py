@@ -109,9 +109,9 @@ class CompileLoss:
                                                     sws)):
             if fn is None or yt is None:
                 continue
-            if isinstance(fn, losses.LossFunctionWrapper) and hasattr(yt, "shape"):
+            if isinstance(fn, losses.LossFunctionWrapper) and hasattr(yt, "shape") and \
+                    yt.shape.rank is not None and yp.shape.rank is not None:
                 # Keras's wrapper lines up (batch,) targets with (batch, 1) predictions.
-                yt = tf.convert_to_tensor(yt) if not hasattr(yt, "dtype") else yt
                 yt, yp = losses.squeeze_or_expand_to_same_rank(yt, yp)
             value = fn(yt, yp, sample_weight=sw)
             if self.trackers:
