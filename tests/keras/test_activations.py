@@ -4,12 +4,6 @@ import numpy as np
 import pytest
 
 from tensorweave.keras import activations
-from tests.keras import _ops_shim
-
-
-@pytest.fixture(autouse=True)
-def _ops(monkeypatch):
-    _ops_shim.install(monkeypatch)
 
 
 X = np.array([-3.0, -1.5, -0.25, 0.0, 0.5, 2.0, 7.0], dtype="float64")

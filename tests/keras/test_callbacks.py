@@ -224,10 +224,6 @@ def test_backup_and_restore_epoch_mode_and_previous_copy(tmp_path):
 
 def test_fit_with_callbacks_if_engine_available(tmp_path):
     keras = tf.keras
-    try:
-        keras.Sequential, keras.layers.Dense
-    except (AttributeError, ImportError):
-        pytest.skip("keras.Sequential and keras.layers have not landed yet")
     model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
     model.compile(optimizer="sgd", loss="mse")
     x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
@@ -256,10 +252,6 @@ class _Crash(callbacks.Callback):
 
 def test_backup_and_restore_resumes_a_killed_fit_exactly(tmp_path):
     keras = tf.keras
-    try:
-        keras.Sequential, keras.layers.Dense
-    except (AttributeError, ImportError):
-        pytest.skip("keras.Sequential and keras.layers have not landed yet")
     from tensorweave.keras.utils import set_random_seed
 
     rng = np.random.default_rng(0)

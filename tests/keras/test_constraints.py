@@ -4,12 +4,6 @@ import numpy as np
 import pytest
 
 from tensorweave.keras import constraints
-from tests.keras import _ops_shim
-
-
-@pytest.fixture(autouse=True)
-def _ops(monkeypatch):
-    _ops_shim.install(monkeypatch)
 
 
 W = np.array([[3.0, 0.1, -1.0], [4.0, 0.2, 0.0]], dtype="float32")

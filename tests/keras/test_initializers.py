@@ -7,12 +7,6 @@ import pytest
 
 import tensorweave as tf
 from tensorweave.keras import initializers
-from tests.keras import _ops_shim
-
-
-@pytest.fixture(autouse=True)
-def _ops(monkeypatch):
-    _ops_shim.install(monkeypatch)
 
 
 def test_constants():

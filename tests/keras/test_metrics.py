@@ -5,12 +5,6 @@ import pytest
 
 import tensorweave as tf
 from tensorweave.keras import metrics
-from tests.keras import _ops_shim
-
-
-@pytest.fixture(autouse=True)
-def _ops(monkeypatch):
-    _ops_shim.install(monkeypatch)
 
 
 def _f(x):
@@ -148,8 +142,6 @@ def test_auc_pr_and_summation_methods():
 def test_metric_inside_tf_function_updates_variables():
     acc = metrics.SparseCategoricalAccuracy()
     mean = metrics.Mean()
-    if not hasattr(tf, "function"):
-        pytest.skip("tf.function has not landed yet")
 
     @tf.function
     def step(labels, preds):

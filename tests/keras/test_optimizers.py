@@ -7,12 +7,6 @@ import pytest
 import tensorweave as tf
 from tensorweave.keras import optimizers
 from tensorweave.keras.optimizers import schedules
-from tests.keras import _ops_shim
-
-
-@pytest.fixture(autouse=True)
-def _ops(monkeypatch):
-    _ops_shim.install(monkeypatch)
 
 
 RNG = np.random.default_rng(1)
@@ -317,8 +311,6 @@ def test_save_and_load_own_variables():
 
 
 def test_traced_train_step_creates_slots_on_first_trace():
-    if not hasattr(tf, "function"):
-        pytest.skip("tf.function has not landed yet")
     v = tf.Variable(np.array([1.0, 2.0], dtype="float32"))
     opt = optimizers.Adam(0.1)
 

@@ -5,12 +5,6 @@ import pytest
 
 import tensorweave as tf
 from tensorweave.keras import regularizers
-from tests.keras import _ops_shim
-
-
-@pytest.fixture(autouse=True)
-def _ops(monkeypatch):
-    _ops_shim.install(monkeypatch)
 
 
 W = np.array([[1.0, -2.0], [0.5, 3.0]], dtype="float32")
