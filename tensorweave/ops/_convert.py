@@ -78,7 +78,22 @@ def _other(value, ref: Tensor) -> Tensor:
         if value.dtype.kind in "biufc" and np_dtype is not None and np_dtype.kind in "biufc":
             return convert_to_tensor(np.asarray(value).astype(np_dtype, copy=False))
         return convert_to_tensor(value)
+    if isinstance(value, (list, tuple, int, float, complex)):
+        # TensorFlow's rule for Python values: ints (and bools) may become floats, floats may not
+        # become ints; a refused one keeps its own dtype, and the op reports the mismatch
+        natural = convert_to_tensor(value)
+        if natural.dtype is ref.dtype or not _widens(natural.dtype, ref.dtype):
+            return natural
     return convert_to_tensor(value, dtype=ref.dtype)
+
+
+def _widens(src, dst) -> bool:
+    """Whether a Python value that converts to `src` may take `dst` instead."""
+    if src.is_integer or src.is_bool:
+        return dst.is_integer or dst.is_floating or dst.is_complex
+    if src.is_floating:
+        return dst.is_floating or dst.is_complex
+    return dst.is_complex and src.is_complex
 
 
 def axis_attr(axis, rank=None):

@@ -239,3 +239,14 @@ def test_mixed_dtypes_are_refused():
         tf.constant([1]) + tf.constant([1.0])
     with pytest.raises(TypeError):
         tf.constant([1]) + 1.5
+
+
+def test_python_operands_follow_tensorflow_conversion():
+    np.testing.assert_array_equal((tf.constant([1.0]) + [1]).numpy(), [2.0])  # int -> float
+    np.testing.assert_array_equal((tf.constant([1]) + [True]).numpy(), [2])
+    with pytest.raises(InvalidArgumentError, match="AddV2"):
+        tf.constant([1]) + [1.0]  # a float list never becomes int
+    with pytest.raises(InvalidArgumentError, match="AddV2"):
+        tf.add(1, 2.0)
+    np.testing.assert_array_equal(tf.add([1.5], 2).numpy(), [3.5])
+    assert tf.add(1, 2).dtype is tf.int32
