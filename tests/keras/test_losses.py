@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tensorweave as tf
 from tensorweave.keras import activations, losses
@@ -267,3 +269,19 @@ def test_tf_keras_2_reduction_names():
         np.abs(_np(T) - _np(P)).mean(-1).sum(), rel=1e-5)
     with pytest.raises(ValueError, match="Invalid Reduction"):
         r.validate("avg")
+
+
+@settings(max_examples=25, deadline=None)
+@given(batch=st.integers(1, 6), width=st.integers(1, 4), seed=st.integers(0, 2**16),
+       reduction=st.sampled_from(["sum", "sum_over_batch_size", "mean_with_sample_weight",
+                                  "none"]))
+def test_weighted_reductions_property(batch, width, seed, reduction):
+    rng = np.random.default_rng(seed)
+    t = rng.normal(size=(batch, width))
+    p = rng.normal(size=(batch, width))
+    w = rng.uniform(0.1, 2.0, size=(batch,))
+    per = ((t - p) ** 2).mean(-1) * w
+    want = {"sum": per.sum(), "sum_over_batch_size": per.sum() / batch,
+            "mean_with_sample_weight": per.sum() / w.sum(), "none": per}[reduction]
+    got = losses.MeanSquaredError(reduction=reduction, dtype="float64")(t, p, sample_weight=w)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-10)
