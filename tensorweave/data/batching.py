@@ -72,18 +72,17 @@ class BatchNode(Node):
             yield stack(elements, len(elements[0]))
 
     def _gather(self, plan) -> Iterator[tuple]:
-        size, arrays = self.size, plan.arrays
+        size, gather = self.size, plan.gather
         pending = np.zeros(0, np.int64)
         for chunk in plan.chunks():
             pending = chunk if not len(pending) else np.concatenate([pending, chunk])
             start, n = 0, len(pending)
             while n - start >= size:
-                idx = pending[start:start + size]
-                yield tuple(a[idx] for a in arrays)
+                yield gather(pending[start:start + size])
                 start += size
             pending = pending[start:]
         if len(pending) and not self.drop:
-            yield tuple(a[pending] for a in arrays)
+            yield gather(pending)
 
     def cardinality(self) -> int:
         return _batch_count(self.inputs[0].cardinality(), self.size, self.drop)

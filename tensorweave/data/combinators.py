@@ -36,12 +36,12 @@ class SampleNode(Node):
         if (w < 0).any() or w.sum() <= 0:
             raise InvalidArgumentError(None, None, f"Invalid `weights`: {w.tolist()}")
         self.weights = w
-        self.seed_seq = np.random.SeedSequence(None if seed is None else int(seed))
+        self.entropy = np.random.SeedSequence().entropy if seed is None else int(seed)
         self.epoch = 0
         self.stop = stop_on_empty
 
     def iterate(self) -> Iterator[tuple]:
-        rng = np.random.default_rng(self.seed_seq.spawn(self.epoch + 1)[self.epoch])
+        rng = np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(self.epoch,)))
         self.epoch += 1
         its = [n.iterate() for n in self.inputs]
         live = self.weights.copy()

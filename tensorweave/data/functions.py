@@ -12,6 +12,8 @@ from the first element. `StructuredFunction.traced` says which path a function t
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from tensorweave.data import structure
@@ -38,6 +40,7 @@ class StructuredFunction:
         self.transformation = transformation
         self._output_spec = None
         self._run = None  # the traced graph's executor: flat arrays in, flat arrays out
+        self.rowwise = False  # whether the traced graph may run on a batch of elements at once
         self.trace_error: Exception | None = None
         if trace and _can_trace(input_spec):
             self._trace()
@@ -63,7 +66,11 @@ class StructuredFunction:
             return nest.map_structure(_as_tensor, structure.normalize(result))
 
         try:
-            concrete = function(flat_fn).get_concrete_function(*specs)
+            with warnings.catch_warnings():
+                # Pipelines built per element (group_by_window's reduce_func, flat_map's inner
+                # datasets) trace many small functions by design: not the user's retracing.
+                warnings.filterwarnings("ignore", "tf.function objects wrapping", RuntimeWarning)
+                concrete = function(flat_fn).get_concrete_function(*specs)
         except Exception as e:  # noqa: BLE001 - untraceable Python: run eagerly instead
             self.trace_error = e
             return
@@ -83,6 +90,12 @@ class StructuredFunction:
             return tuple(a if type(a) is np.ndarray else np.asarray(a) for a in out)
 
         self._run = call
+        self.rowwise = _rowwise(concrete.graph)
+
+    def call_rows(self, *rows) -> tuple:
+        """The traced function on a batch of elements stacked along a new first dimension
+        (valid only when `rowwise`)."""
+        return self._run(*rows)
 
     def call_tensors(self, flat: tuple, *extra):
         """The raw Python result of `fn` on one element given as flat arrays (eagerly)."""
@@ -111,6 +124,34 @@ class StructuredFunction:
         if self._output_spec is None:
             self.call(sample_flat())
         return self._output_spec
+
+
+def _rowwise(graph) -> bool:
+    """Whether `graph` computes each output row from the same input row alone, so that running
+    it on stacked elements equals stacking its results: only stateless elementwise ops, whose
+    element-derived inputs all have one fully known shape and whose constants broadcast from
+    the right without adding dimensions (a leading batch dimension then lines up)."""
+    derived = {id(t): t.shape for t in graph.inputs}
+    for node in graph.nodes:
+        kind = node.op_def.name
+        if kind in ("Placeholder", "Const"):
+            continue
+        op = node.op_def
+        if not op.elementwise or op.stateful or len(node.outputs) != 1:
+            return False
+        shapes = [derived[id(t)] for t in node.inputs if id(t) in derived]
+        if not shapes:
+            continue  # computed from constants only: a constant too
+        dims = shapes[0].as_tuple()
+        if dims is None or None in dims or any(s.as_tuple() != dims for s in shapes):
+            return False
+        for t in node.inputs:
+            if id(t) not in derived and (t.shape.rank is None or t.shape.rank > len(dims)):
+                return False
+        if node.outputs[0].shape.as_tuple() != dims:
+            return False
+        derived[id(node.outputs[0])] = node.outputs[0].shape
+    return all(id(t) in derived for t in graph.outputs)
 
 
 def _as_tensor(value):

@@ -20,20 +20,32 @@ UNKNOWN = -2
 
 
 class Plan:
-    """Arrays (the flat components) and a factory of index-chunk iterators into their first dim."""
+    """Arrays (the flat components), a factory of index-chunk iterators into their first dim,
+    and `post`: a function applied to gathered rows (a map fused into the gather), or None.
 
-    __slots__ = ("arrays", "chunks")
+    `post` is only set by maps whose traced function is row-wise (see functions.py), so applying
+    it to a gathered batch gives the same rows as applying it to each element.
+    """
 
-    def __init__(self, arrays: tuple, chunks: Callable[[], Iterator[np.ndarray]]):
+    __slots__ = ("arrays", "chunks", "post")
+
+    def __init__(self, arrays: tuple, chunks: Callable[[], Iterator[np.ndarray]], post=None):
         self.arrays = arrays
         self.chunks = chunks
+        self.post = post
+
+    def gather(self, idx: np.ndarray) -> tuple:
+        """The rows `idx` of every component (one fancy-index each), `post` applied."""
+        rows = tuple(a[idx] for a in self.arrays)
+        return rows if self.post is None else self.post(*rows)
 
     def elements(self) -> Iterator[tuple]:
-        arrays = self.arrays
+        arrays, post = self.arrays, self.post
         for chunk in self.chunks():
             for i in chunk.tolist():
                 # `a[i, ...]` keeps 0-d arrays (not NumPy scalars) and is a view, not a copy.
-                yield tuple(a[i, ...] for a in arrays)
+                row = tuple(a[i, ...] for a in arrays)
+                yield row if post is None else post(*row)
 
 
 class Node:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from tensorweave.data.node import INFINITE, UNKNOWN, Node, Plan, chunked
+from tensorweave.data.node import INFINITE, UNKNOWN, Node, Plan
 from tensorweave.framework import errors
 
 AUTOTUNE = -1
@@ -29,7 +29,7 @@ class ShuffleNode(Node):
         if self.buffer_size < 1:
             raise errors.InvalidArgumentError(None, None, f"buffer_size must be greater than "
                                               f"zero (got {buffer_size}). [Op:ShuffleDataset]")
-        self.seed_seq = np.random.SeedSequence(None if seed is None else int(seed))
+        self.entropy = np.random.SeedSequence().entropy if seed is None else int(seed)
         self.reshuffle = reshuffle_each_iteration is not False
         self.epoch = 0
 
@@ -37,8 +37,8 @@ class ShuffleNode(Node):
         epoch = self.epoch
         if self.reshuffle:
             self.epoch += 1
-        return np.random.default_rng(self.seed_seq.spawn(epoch + 1)[epoch] if epoch else
-                                     self.seed_seq)
+        # One stream per epoch, derived from the seed: the same seed gives the same epochs.
+        return np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(epoch,)))
 
     def iterate(self) -> Iterator[tuple]:
         return shuffle_stream(self.inputs[0].iterate(), self.buffer_size, self._rng())
@@ -47,32 +47,29 @@ class ShuffleNode(Node):
         inner = self.inputs[0].plan()
         if inner is None:
             return None
-        n = self.inputs[0].cardinality()
         size = self.buffer_size
 
         def chunks():
-            rng = self._rng()
-            if 0 <= n <= size:
-                # The buffer holds the whole input: the result is a uniform permutation.
-                idx = np.concatenate(list(inner.chunks()) or [np.zeros(0, np.int64)])
-                yield idx[rng.permutation(len(idx))]
-                return
-            stream = (i for c in inner.chunks() for i in c.tolist())
-            yield from chunked(shuffle_stream(stream, size, rng))
+            return shuffle_index_chunks(inner.chunks(), size, self._rng())
 
-        return Plan(inner.arrays, chunks)
+        return Plan(inner.arrays, chunks, inner.post)
 
     def cardinality(self) -> int:
         return self.inputs[0].cardinality()
 
 
+_BLOCK = 4096  # random draws are made in blocks of this many steps
+
+
 def shuffle_stream(items, buffer_size: int, rng: np.random.Generator):
+    """TensorFlow's shuffle buffer over any items: fill the buffer, then for each new item emit
+    a uniformly chosen slot and put the item there; at the end emit the rest in random order."""
     buf = list(itertools.islice(items, buffer_size))
-    randoms = rng.random(4096)
+    randoms = rng.random(_BLOCK)
     k = 0
     for x in items:
-        if k == 4096:
-            randoms, k = rng.random(4096), 0
+        if k == _BLOCK:
+            randoms, k = rng.random(_BLOCK), 0
         j = int(randoms[k] * len(buf))
         k += 1
         yield buf[j]
@@ -80,6 +77,56 @@ def shuffle_stream(items, buffer_size: int, rng: np.random.Generator):
     order = rng.permutation(len(buf))
     for j in order.tolist():
         yield buf[j]
+
+
+def shuffle_index_chunks(chunks, buffer_size: int, rng: np.random.Generator):
+    """`shuffle_stream` over int64 index chunks, a block of steps at a time in NumPy; it draws
+    the same random numbers in the same order, so it yields exactly shuffle_stream's sequence."""
+    it = iter(chunks)
+    parts, have, pending = [], 0, np.zeros(0, np.int64)
+    for c in it:
+        take = min(len(c), buffer_size - have)
+        parts.append(c[:take])
+        have += take
+        if have == buffer_size:
+            pending = c[take:]
+            break
+    buf = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    randoms = rng.random(_BLOCK)
+    first = True
+    exhausted = have < buffer_size
+    while not exhausted or len(pending):
+        while not exhausted and len(pending) < _BLOCK:
+            c = next(it, None)
+            if c is None:
+                exhausted = True
+            else:
+                pending = np.concatenate([pending, c]) if len(pending) else c
+        if not len(pending):
+            break
+        block, pending = pending[:_BLOCK], pending[_BLOCK:]
+        if not first:
+            randoms = rng.random(_BLOCK)
+        first = False
+        slots = (randoms[:len(block)] * len(buf)).astype(np.int64)
+        yield _replace_in_buffer(buf, slots, block)
+    yield buf[rng.permutation(len(buf))]
+
+
+def _replace_in_buffer(buf: np.ndarray, slots: np.ndarray, incoming: np.ndarray) -> np.ndarray:
+    """Steps t = 0..K-1 of the buffer: emit buf[slots[t]], then buf[slots[t]] = incoming[t].
+    Step t emits the latest earlier write to its slot, else the slot's content before the block;
+    `buf` ends holding each slot's last write."""
+    order = np.argsort(slots, kind="stable")
+    ordered = slots[order]
+    same = ordered[1:] == ordered[:-1]
+    prev = np.full(len(slots), -1, np.int64)
+    prev[order[1:][same]] = order[:-1][same]
+    out = np.where(prev >= 0, incoming[prev], buf[slots])
+    last = np.ones(len(slots), bool)
+    last[:-1] = ~same
+    buf[ordered[last]] = incoming[order[last]]
+    return out
 
 
 class RepeatNode(Node):
@@ -113,7 +160,7 @@ class RepeatNode(Node):
                     yield c
                 if empty:
                     return
-        return Plan(inner.arrays, chunks)
+        return Plan(inner.arrays, chunks, inner.post)
 
     def cardinality(self) -> int:
         c = self.inputs[0].cardinality()
@@ -149,7 +196,7 @@ class TakeNode(Node):
                     return
                 left -= len(c)
                 yield c
-        return Plan(inner.arrays, chunks)
+        return Plan(inner.arrays, chunks, inner.post)
 
     def cardinality(self) -> int:
         c = self.inputs[0].cardinality()
@@ -187,7 +234,7 @@ class SkipNode(Node):
                     continue
                 yield c[left:]
                 left = 0
-        return Plan(inner.arrays, chunks)
+        return Plan(inner.arrays, chunks, inner.post)
 
     def cardinality(self) -> int:
         c = self.inputs[0].cardinality()
@@ -222,7 +269,7 @@ class ShardNode(Node):
                 start = (self.index - pos) % self.n
                 yield c[start::self.n]
                 pos += len(c)
-        return Plan(inner.arrays, chunks)
+        return Plan(inner.arrays, chunks, inner.post)
 
     def cardinality(self) -> int:
         c = self.inputs[0].cardinality()

@@ -73,9 +73,40 @@ def flat_specs(element_spec) -> list:
 
 def to_tensors(element_spec, flat: tuple):
     """The element the user sees: the nest of `element_spec` holding CPU Tensors."""
-    if len(flat) == 1 and not nest.is_nested(element_spec):
-        return _leaf_tensor(flat[0])
-    return nest.pack_sequence_as(element_spec, [_leaf_tensor(a) for a in flat])
+    return packer(element_spec, _leaf_tensor)(flat)
+
+
+def packer(element_spec, leaf):
+    """A function: flat arrays -> the nest of `element_spec` with `leaf` applied to each; the
+    common shapes (one tensor, a flat tuple or dict of tensors) skip the generic nest walk."""
+    key = (id(element_spec), leaf)
+    hit = _PACKERS.get(key)
+    if hit is not None and hit[0] is element_spec:
+        return hit[1]
+    if not nest.is_nested(element_spec):
+        def pack(flat):
+            return leaf(flat[0])
+    elif type(element_spec) is tuple and not any(nest.is_nested(s) for s in element_spec):
+        def pack(flat):
+            return tuple(leaf(a) for a in flat)
+    elif type(element_spec) is dict and not any(nest.is_nested(s)
+                                                  for s in element_spec.values()):
+        order = sorted(element_spec)
+        keys = list(element_spec)
+
+        def pack(flat):
+            by_key = dict(zip(order, flat))
+            return {k: leaf(by_key[k]) for k in keys}
+    else:
+        def pack(flat):
+            return nest.pack_sequence_as(element_spec, [leaf(a) for a in flat])
+    if len(_PACKERS) > 256:
+        _PACKERS.clear()
+    _PACKERS[key] = (element_spec, pack)
+    return pack
+
+
+_PACKERS: dict = {}
 
 
 def _leaf_tensor(a):
@@ -86,10 +117,11 @@ def _leaf_tensor(a):
 
 def to_numpy(element_spec, flat: tuple):
     """The element as `as_numpy_iterator` gives it: arrays, NumPy scalars for rank 0."""
-    out = [a[()] if a.ndim == 0 else a for a in flat]
-    if len(out) == 1 and not nest.is_nested(element_spec):
-        return out[0]
-    return nest.pack_sequence_as(element_spec, out)
+    return packer(element_spec, _leaf_numpy)(flat)
+
+
+def _leaf_numpy(a):
+    return a[()] if a.ndim == 0 else a
 
 
 def relax(spec_a, spec_b):

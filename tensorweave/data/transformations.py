@@ -82,6 +82,19 @@ class MapNode(Node):
                     return f.result()
         return window.popleft().result()
 
+    def plan(self) -> Plan | None:
+        # A row-wise traced function over indexable input runs once per gathered batch.
+        if self.tolerant or not self.fn.rowwise:
+            return None
+        inner = self.inputs[0].plan()
+        if inner is None:
+            return None
+        run = self.fn.call_rows
+        if inner.post is None:
+            return Plan(inner.arrays, inner.chunks, run)
+        first = inner.post
+        return Plan(inner.arrays, inner.chunks, lambda *rows: run(*first(*rows)))
+
     def cardinality(self) -> int:
         return self.inputs[0].cardinality()
 
