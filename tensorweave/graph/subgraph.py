@@ -14,6 +14,7 @@ from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.graph.executor import Executor
 from tensorweave.graph.graph import Graph
 from tensorweave.graph.passes import optimize_for_run
+from tensorweave.graph.passes.buffer_reuse import inplace_writes
 from tensorweave.util import nest
 
 
@@ -21,11 +22,23 @@ class SubFunction:
     """A traced sub-graph fed by `n_leading` explicit values, then the node's inputs at
     `cap_index` (positions among the node's extra inputs) for its captures."""
 
-    def __init__(self, graph: Graph, n_leading: int, cap_index=()):
+    def __init__(self, graph: Graph, n_leading: int, cap_index=(), owned=()):
         self.graph = graph
         self.n_leading = n_leading
         self.cap_index = tuple(cap_index)
+        # leading inputs whose arrays belong to the running loop (TensorArray buffers copied at
+        # loop start): writes into them may happen in place
+        self.owned = tuple(owned)
         self._executors = {}
+        self._plain = None
+
+    def plain(self) -> "SubFunction":
+        """The same sub-graph without in-place writes (for re-runs that keep each iteration)."""
+        if not self.owned:
+            return self
+        if self._plain is None:
+            self._plain = SubFunction(self.graph, self.n_leading, self.cap_index)
+        return self._plain
 
     @property
     def name(self) -> str:
@@ -52,7 +65,10 @@ class SubFunction:
         device = ctx.device
         ex = self._executors.get(device)
         if ex is None:
-            ex = self._executors[device] = Executor(optimize_for_run(self.graph), device)
+            graph = optimize_for_run(self.graph)
+            if self.owned:
+                graph = inplace_writes(graph, self.owned)
+            ex = self._executors[device] = Executor(graph, device)
         return ex.run(*leading, *[extra[i] for i in self.cap_index])
 
     def __repr__(self) -> str:

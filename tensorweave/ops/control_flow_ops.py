@@ -236,6 +236,8 @@ def _infer_while(*specs, cond, body, n_vars, shapes):
 
 def _while_kernel(xp, *args, cond, body, n_vars, shapes):
     values = args[:n_vars]
+    if body.owned:  # buffers the body writes in place: this run's own copies
+        values = tuple(v.copy() if i in body.owned else v for i, v in enumerate(values))
     while cond.run(values, args)[0]:
         values = body.run(values, args)
     return tuple(values)
@@ -255,6 +257,7 @@ def _while_grad_op(xp, *args, cond, body, body_grad, n_vars, shapes, n_caps, wrt
                    wrt_caps):
     """Re-runs the loop recording each iteration's values, then walks them back."""
     values, caps = args[:n_vars], args[n_vars:n_vars + n_caps]
+    body = body.plain()  # each recorded iteration keeps its own arrays
     dys = args[n_vars + n_caps:]
     history = []
     while cond.run(values, args)[0]:
@@ -400,7 +403,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                 f"`shape_invariants` argument of tf.while_loop to specify a less-specific shape.")
     caps, (p_cond, p_body) = union_captures(g_cond, g_body)
     n = len(flat)
-    cond_f, body_f = SubFunction(g_cond, n, p_cond), SubFunction(g_body, n, p_body)
+    owned = [k + counter for k, leaf in enumerate(nest.flatten(packed))
+             if isinstance(leaf, TensorArray)]
+    cond_f, body_f = SubFunction(g_cond, n, p_cond), SubFunction(g_body, n, p_body, owned)
     for sub in (cond_f, body_f):
         sub.cap_index = tuple(n + i for i in sub.cap_index)  # positions among all node inputs
     opdef = _while if (cond_f.stateful or body_f.stateful) else _stateless_while

@@ -217,3 +217,22 @@ def test_print_runs_at_every_call(capsys):
     assert out == "tracing\nx: [1.5 2] [[1.5 2], 2]\nx: [3 4] [[3 4], 2]\n"
     tf.print(tf.reshape(tf.range(100), [10, 10]), summarize=1, output_stream=sys.stdout)
     assert capsys.readouterr().out == "[[0 ... 9]\n ...\n [90 ... 99]]\n"
+
+
+def test_tensor_array_in_place_writes_leave_constants_alone():
+    @tf.function
+    def f(x):
+        ta = tf.TensorArray(tf.float32, size=3, element_shape=[2])  # a constant zero buffer
+        _, ta = tf.while_loop(lambda i, ta: i < 3,
+                              lambda i, ta: (i + 1, ta.write(i, x * tf.cast(i, tf.float32))),
+                              [tf.constant(0), ta])
+        return ta.stack()
+
+    x = tf.constant([1.0, 2.0])
+    first = f(x).numpy()
+    second = f(x * 10.0).numpy()
+    np.testing.assert_allclose(first, [[0, 0], [1, 2], [2, 4]])
+    np.testing.assert_allclose(second, 10 * first)
+    cf = f.get_concrete_function(x)
+    loop = next(n for n in cf.graph.nodes if "While" in n.type)
+    assert loop.attrs["body"].owned == (1,)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from tensorweave.framework.op_def import OpDef
 from tensorweave.graph.graph import Graph
 from tensorweave.graph.passes._rewrite import KEEP, rewrite, use_counts
+from tensorweave.ops.tensor_array import _write as WRITE
 
 # ops computed by one ufunc of the array namespace, which accepts `out=`
 UFUNCS = {"AddV2": "add", "Sub": "subtract", "Mul": "multiply", "RealDiv": "divide",
@@ -57,5 +58,39 @@ def buffer_reuse(graph: Graph) -> Graph:
                 b.alias(out, new.outputs[0])
                 return None
         return KEEP
+
+    return rewrite(graph, visit)
+
+
+def _write_inplace_kernel(xp, buf, index, value, *, size, dynamic):
+    i = int(index)
+    if buf.ndim >= 1 and buf.shape[1:] == value.shape and 0 <= i < buf.shape[0]:
+        buf[i] = value
+        return buf
+    return WRITE.kernel(xp, buf, index, value, size=size, dynamic=dynamic)
+
+
+WRITE_INPLACE = OpDef("TensorArrayWriteInPlace", _write_inplace_kernel, None,
+                      differentiable=False)
+
+
+def inplace_writes(graph: Graph, owned: tuple) -> Graph:
+    """TensorArray writes into buffers the loop owns (its `owned` inputs, or an earlier write's
+    result) that die at the write update them in place instead of copying them."""
+    uses = use_counts(graph)
+    owned_ids = {id(graph.inputs[i]) for i in owned if i < len(graph.inputs)}
+
+    def visit(b, node):
+        if node.op_def is not WRITE:
+            return KEEP
+        buf = node.inputs[0]
+        if uses.get(id(buf), 0) != 1 or not (
+                id(buf) in owned_ids or buf.node.op_def in (WRITE, WRITE_INPLACE)):
+            return KEEP
+        out = node.outputs[0]
+        new = b.emit(WRITE_INPLACE, [b.value(t) for t in node.inputs], node.attrs,
+                     [(out.shape.as_tuple(), out.dtype)], f"{node.name}/inplace", node.location)
+        b.alias(out, new.outputs[0])
+        return None
 
     return rewrite(graph, visit)
