@@ -7,8 +7,6 @@ negative ones silently).
 
 from __future__ import annotations
 
-import numpy as np
-
 from tensorweave.framework import dtypes
 from tensorweave.framework.indexed_slices import IndexedSlices
 from tensorweave.framework.op_def import execute, op
@@ -159,8 +157,13 @@ def _gather_grad(op, dy):
 
 
 # --- gather_nd / scatter_nd ----------------------------------------------------------------------
-def _nd_index(indices):
-    return tuple(indices[..., j] for j in range(indices.shape[-1]))
+def _nd_index(xp, indices, batch_dims=0):
+    """The NumPy index of a gather_nd: batch coordinates (broadcast over the index dims), then
+    the columns of `indices`."""
+    lead = indices.shape[:-1]
+    batch = tuple(xp.arange(n).reshape((1,) * j + (n,) + (1,) * (len(lead) - j - 1))
+                  for j, n in enumerate(lead[:batch_dims]))
+    return batch + tuple(indices[..., j] for j in range(indices.shape[-1]))
 
 
 def _check_nd_range(indices, shape):
@@ -172,56 +175,69 @@ def _check_nd_range(indices, shape):
                              f"param shape {list(shape)}")
 
 
-def _infer_gather_nd(params, indices):
+def _infer_gather_nd(params, indices, *, batch_dims):
     if params.shape is None or indices.shape is None or indices.shape[-1] is None:
         return Spec(None, params.dtype)
+    k, b = indices.shape[-1], batch_dims
+    if b + k > len(params.shape) or b >= len(indices.shape):
+        raise ValueError(f"GatherNd: index depth {k} with {b} batch dims does not fit params of "
+                         f"shape {list(params.shape)} and indices of shape {list(indices.shape)}")
+    for p, i in zip(params.shape[:b], indices.shape[:b]):
+        if p is not None and i is not None and p != i:
+            raise ValueError(f"GatherNd: batch dims of params {list(params.shape)} and indices "
+                             f"{list(indices.shape)} differ")
+    return Spec(indices.shape[:-1] + params.shape[b + k:], params.dtype)
+
+
+def _check_gather_nd(params, indices, b):
     k = indices.shape[-1]
-    if k > len(params.shape):
-        raise ValueError(f"GatherNd: index depth {k} exceeds the rank of params "
-                         f"{list(params.shape)}")
-    return Spec(indices.shape[:-1] + params.shape[k:], params.dtype)
+    if b + k > params.ndim:
+        raise ValueError(f"index innermost dimension length must be <= params rank; saw: "
+                         f"{k} vs. {params.ndim - b}")
+    if params.shape[:b] != indices.shape[:b]:
+        raise ValueError(f"batch dims of params {list(params.shape)} and indices "
+                         f"{list(indices.shape)} differ")
+    _check_nd_range(indices, params.shape[b:])
 
 
 @op("GatherNd", infer=_infer_gather_nd)
-def _gather_nd(xp, params, indices):
-    if indices.shape[-1] > params.ndim:
-        raise ValueError(f"index innermost dimension length must be <= params rank; saw: "
-                         f"{indices.shape[-1]} vs. {params.ndim}")
-    _check_nd_range(indices, params.shape)
-    return as_array(xp, params[_nd_index(indices)], params)
+def _gather_nd(xp, params, indices, *, batch_dims):
+    _check_gather_nd(params, indices, batch_dims)
+    return as_array(xp, params[_nd_index(xp, indices, batch_dims)], params)
+
+
+@op("GatherNdGrad", infer=lambda dy, indices, params, **a: Spec(params.shape, dy.dtype))
+def _gather_nd_grad_op(xp, dy, indices, params, *, batch_dims):
+    """dy added into zeros of params' shape where gather_nd read (repeated reads add up)."""
+    out = xp.zeros(params.shape, dtype=dy.dtype)
+    xp.add.at(out, _nd_index(xp, indices, batch_dims), dy)
+    return out
 
 
 @_gather_nd.def_grad
 def _gather_nd_grad(op, dy):
     params, indices = op.inputs
-    from tensorweave.ops.array_ops import shape
+    return execute(_gather_nd_grad_op, (dy, indices, params), op.attrs), None
 
-    return _scatter_nd_run(indices, dy, shape(params), params.shape.as_tuple()), None
+
+@_gather_nd_grad_op.def_grad
+def _gather_nd_grad_op_grad(op, ddp):
+    return execute(_gather_nd, (ddp, op.inputs[1]), op.attrs), None, None
 
 
 @eager_errors("GatherNd")
 def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
-    """Slices of `params` at the multi-dim `indices` (last dim: coordinates) (`tf.gather_nd`)."""
+    """Slices of `params` at the multi-dim `indices` (last dim: coordinates) (`tf.gather_nd`);
+    the first `batch_dims` dims of params and indices are batch dims gathered in lockstep."""
     p, i = to_tensor(params), to_tensor(indices)
     _check_indices_dtype(i, "GatherNd")
     batch_dims = static_int(batch_dims, "batch_dims", "GatherNd")
-    if batch_dims:
-        i = _with_batch_coordinates(i, batch_dims)
-    return execute(_gather_nd, (p, i), {})
-
-
-def _with_batch_coordinates(indices, b):
-    """Prepends each element's batch coordinates to its index (gather_nd with batch_dims)."""
-    from tensorweave.ops.array_ops import broadcast_to, concat
-
-    ishape = indices.shape.as_tuple()
-    if ishape is None or None in ishape[:-1]:
-        raise NotImplementedError("gather_nd with batch_dims needs indices of static shape")
-    bshape = ishape[:b]
-    grid = np.stack(np.meshgrid(*[np.arange(d) for d in bshape], indexing="ij"), -1)
-    grid = grid.reshape(bshape + (1,) * (len(ishape) - 1 - b) + (b,))
-    grid = broadcast_to(to_tensor(grid.astype(indices.dtype.np_dtype)), ishape[:-1] + (b,))
-    return concat([grid, indices], axis=-1)
+    if batch_dims < 0:
+        raise ValueError(f"GatherNd: batch_dims must be non-negative, got {batch_dims}")
+    attrs = {"batch_dims": batch_dims}
+    _infer_gather_nd(Spec(p.shape.as_tuple(), p.dtype), Spec(i.shape.as_tuple(), i.dtype),
+                     **attrs)
+    return execute(_gather_nd, (p, i), attrs)
 
 
 def _infer_scatter_nd(indices, updates, shape_t=None, *, shape):
@@ -233,14 +249,15 @@ def _scatter_nd(xp, indices, updates, shape_t=None, *, shape):
     dims = shape if shape_t is None else tuple(int(d) for d in shape_t.tolist())
     _check_nd_range(indices, dims)
     out = xp.zeros(dims, dtype=updates.dtype)
-    xp.add.at(out, _nd_index(indices), updates)  # duplicates add up, as TensorFlow's ScatterNd
+    xp.add.at(out, _nd_index(xp, indices), updates)  # duplicates add up, as in TensorFlow
     return out
 
 
 @_scatter_nd.def_grad
 def _scatter_nd_grad(op, dy):
     indices = op.inputs[0]
-    return (None, execute(_gather_nd, (dy, indices), {})) + (None,) * (len(op.inputs) - 2)
+    gu = execute(_gather_nd, (dy, indices), {"batch_dims": 0})
+    return (None, gu) + (None,) * (len(op.inputs) - 2)
 
 
 def _scatter_nd_run(indices, updates, shape_value, static=None):
@@ -296,7 +313,7 @@ def _tensor_scatter_kernel(mode):
                              f"{list(updates.shape)}")
         _check_nd_range(indices, x.shape)
         out = x.copy()
-        index = _nd_index(indices)
+        index = _nd_index(xp, indices)
         if mode == "update":
             out[index] = updates
         elif mode == "add":
@@ -324,28 +341,28 @@ def _scatter_update_grad(op, dy):
     _, indices, updates = op.inputs
     from tensorweave.ops.math_ops import zeros_like
 
-    gu = execute(_gather_nd, (dy, indices), {})
+    gu = execute(_gather_nd, (dy, indices), {"batch_dims": 0})
     gx = execute(_scatter_update, (dy, indices, zeros_like(gu)), {})
     return gx, None, gu
 
 
 @_scatter_add.def_grad
 def _scatter_add_grad(op, dy):
-    return dy, None, execute(_gather_nd, (dy, op.inputs[1]), {})
+    return dy, None, execute(_gather_nd, (dy, op.inputs[1]), {"batch_dims": 0})
 
 
 @_scatter_sub.def_grad
 def _scatter_sub_grad(op, dy):
     from tensorweave.ops.math_ops import negative
 
-    return dy, None, negative(execute(_gather_nd, (dy, op.inputs[1]), {}))
+    return dy, None, negative(execute(_gather_nd, (dy, op.inputs[1]), {"batch_dims": 0}))
 
 
 @op("TensorScatterMinMaxGrad", num_outputs=2, differentiable=False,
     infer=lambda dy, x, i, u, out: (Spec(x.shape, dy.dtype), Spec(u.shape, dy.dtype)))
 def _scatter_minmax_grad_op(xp, dy, x, indices, updates, out):
     """Splits dy between the tensor and the updates that attained each output (ties share)."""
-    index = _nd_index(indices)
+    index = _nd_index(xp, indices)
     x_hit = (x == out).astype(dy.dtype)
     u_hit = (updates == out[index]).astype(dy.dtype)
     count = x_hit.copy()

@@ -176,3 +176,9 @@ def test_traced_gradients():
     want = tf.convert_to_tensor(tape.gradient(y, t))
     got = tf.convert_to_tensor(grads(tf.constant(x), tf.constant([0, 2, 2])))
     np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_gather_nd_batch_dims_with_unknown_batch(graph):
+    params = graph.placeholder((None, 3, 4))
+    indices = graph.placeholder((None, 2, 1), tf.int32)
+    assert tf.gather_nd(params, indices, batch_dims=1).shape.as_list() == [None, 2, 4]
