@@ -191,7 +191,22 @@ class Trainer:
         kwargs = {"reduce_retracing": True}
         if self._jit_compile:
             kwargs["jit_compile"] = True
-        return function(fn, **kwargs)
+        traced = function(fn, **kwargs)
+        state = {"first": True}
+
+        def call(batches):
+            if state["first"]:
+                # Every model has its own step function by design: not "tf.function in a loop".
+                state["first"] = False
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message=r".*tf\.function objects wrapping "
+                                            r"Trainer\.", category=RuntimeWarning)
+                    return traced(batches)
+            return traced(batches)
+
+        call.python_function = fn
+        call.traced = traced
+        return call
 
     def make_train_function(self, force: bool = False):
         if self.train_function is not None and not force:
