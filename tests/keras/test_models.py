@@ -166,3 +166,14 @@ class TestSubclassedBuild:
         assert net.built and [w.shape for w in net.weights] == [(3, 4), (4,), (4, 2), (2,)]
         net.summary()
         assert "Total params: 26" in capsys.readouterr().out
+
+
+def test_json_round_trip_with_keras_layers():
+    layers = pytest.importorskip("tensorweave.keras.layers")
+    if not hasattr(layers, "Dense"):
+        pytest.skip("keras.layers.Dense not available")
+    inp = keras.Input((4,), name="json_in")
+    model = keras.Model(inp, layers.Dense(2, name="json_dense")(inp), name="json_model")
+    clone = models.model_from_json(model.to_json())
+    assert clone.name == "json_model" and clone.output_shape == (None, 2)
+    assert [layer.name for layer in clone.layers] == ["json_in", "json_dense"]

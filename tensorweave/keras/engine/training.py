@@ -215,6 +215,14 @@ class Model(Trainer, Layer):
 
         return saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def to_json(self, **kwargs) -> str:
+        """The model's architecture as JSON (keras.models.model_from_json reads it back)."""
+        import json
+
+        from tensorweave.keras.saving.serialization import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), default=_json_default, **kwargs)
+
     def get_config(self) -> dict:
         if self._graph is not None:
             from tensorweave.keras.engine.functional_config import functional_config
@@ -229,6 +237,12 @@ class Model(Trainer, Layer):
 
             return functional_from_config(cls, config, custom_objects)
         return super().from_config(config)
+
+
+def _json_default(obj):
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
 def _adjust_input(value, sym, index: int, model_name: str):
