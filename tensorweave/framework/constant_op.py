@@ -12,6 +12,7 @@ import numpy as np
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.context import ctx
+from tensorweave.framework.op_def import REGISTRY, execute
 from tensorweave.framework.tensor import Tensor
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
@@ -118,6 +119,16 @@ def to_array(value, dtype: dtypes.DType | None = None, *, exact: bool = True) ->
     return arr
 
 
+def _pack_symbolic(value, dtype):
+    """A list holding symbolic tensors (in a traced function) as one `Pack` node, as
+    TensorFlow packs `[x, 1.0]` automatically; Python numbers take the tensors' dtype."""
+    if dtype is None:
+        dtype = next(v.dtype for v in _flatten(value) if isinstance(v, Tensor))
+    items = [_pack_symbolic(v, dtype) if isinstance(v, (list, tuple)) else
+             convert_to_tensor(v, dtype=dtype) for v in value]
+    return execute(REGISTRY["Pack"], tuple(items), {"axis": 0})
+
+
 def _flatten(v):
     if isinstance(v, (list, tuple)):
         for item in v:
@@ -185,6 +196,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, preferred_d
     convert = getattr(value, "__tf_tensor__", None)
     if convert is not None:
         return convert(dtype, name)
+    if isinstance(value, (list, tuple)) and any(getattr(v, "is_symbolic", False)
+                                                for v in _flatten(value)):
+        return _pack_symbolic(value, dtype)
     hint = dtype_hint if dtype_hint is not None else preferred_dtype
     if dtype is None and hint is not None and not isinstance(value, (np.ndarray, np.generic)):
         hint = dtypes.as_dtype(hint)

@@ -208,3 +208,26 @@ def test_range_and_len_of_tensors():
     assert int(f(tf.constant([1, 2, 3]))) == 6
     spec = f.get_concrete_function(tf.TensorSpec([None], tf.int32))
     assert int(spec(tf.constant([4, 5]))) == 9
+
+
+def test_set_loop_options_shape_invariants_and_maximum_iterations():
+    @tf.function
+    def grow(n):
+        result = tf.zeros([0])
+        for i in tf.range(n):
+            tf.autograph.experimental.set_loop_options(
+                shape_invariants=[(result, tf.TensorShape([None]))])
+            result = tf.concat([result, [tf.cast(i, tf.float32)]], 0)
+        return result
+
+    assert grow(tf.constant(4)).numpy().tolist() == [0, 1, 2, 3]
+
+    @tf.function
+    def capped(n):
+        i = tf.constant(0)
+        while i < n:
+            tf.autograph.experimental.set_loop_options(maximum_iterations=3)
+            i += 1
+        return i
+
+    assert int(capped(tf.constant(10))) == 3

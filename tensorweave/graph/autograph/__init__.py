@@ -136,14 +136,17 @@ operators._convert[0] = convert
 
 def set_loop_options(parallel_iterations=None, swap_memory=None, maximum_iterations=None,
                      shape_invariants=None):
-    """Loop hints (`tf.autograph.experimental.set_loop_options`): parallel_iterations and
-    swap_memory have no meaning here and are accepted; the others are not applied by tensorweave's
-    AutoGraph, which raises rather than ignore them (call tf.while_loop directly instead)."""
-    if maximum_iterations is not None or shape_invariants is not None:
-        raise NotImplementedError(
-            "tf.autograph.experimental.set_loop_options(maximum_iterations=..., "
-            "shape_invariants=...) is not supported by tensorweave's AutoGraph; write the loop "
-            "with tf.while_loop(..., maximum_iterations=..., shape_invariants=...).")
+    """Options for the loop on a tensor whose body calls this
+    (`tf.autograph.experimental.set_loop_options`): `shape_invariants`, a list of
+    (loop variable, TensorShape) for values whose shape changes across iterations, and
+    `maximum_iterations`. parallel_iterations and swap_memory have no effect here. Outside a
+    converted loop on a tensor it does nothing, as in TensorFlow."""
+    if operators.loop_options:
+        requested = operators.loop_options[-1]
+        if shape_invariants is not None:
+            requested["shape_invariants"] = list(shape_invariants)
+        if maximum_iterations is not None:
+            requested["maximum_iterations"] = maximum_iterations
 
 
 experimental = types.SimpleNamespace(do_not_convert=do_not_convert,

@@ -231,6 +231,17 @@ class _Retry(Exception):
         self.found = found
 
 
+class _Options(Exception):
+    """set_loop_options was called in a body being traced: trace the loop again with them."""
+
+    def __init__(self, options):
+        self.options = options
+
+
+# One dict per loop body being traced, filled by tf.autograph.experimental.set_loop_options.
+loop_options: list = []
+
+
 def _graph_while(test, body, get_state, set_state, names, opts, seeded=None):
     init = list(get_state())
     for i, spec in (seeded or {}).items():
@@ -258,6 +269,17 @@ def _graph_while(test, body, get_state, set_state, names, opts, seeded=None):
     def body_fn(*vs):
         apply(vs)
         body()
+        requested = loop_options[-1]
+        if requested and opts is None:
+            invariants = {}
+            for t, shape in requested.get("shape_invariants") or ():
+                k = next((k for k, v in enumerate(vs) if v is t), None)
+                if k is None:
+                    raise ValueError("set_loop_options(shape_invariants=...) must name "
+                                     f"variables that the loop modifies; got {t!r}.")
+                invariants[loop_pos[k]] = shape
+            raise _Options({"invariants": invariants,
+                            "maximum_iterations": requested.get("maximum_iterations")})
         state = get_state()
         found = {i: state[i] for i in late if isinstance(state[i], Tensor)}
         if found:
@@ -278,13 +300,25 @@ def _graph_while(test, body, get_state, set_state, names, opts, seeded=None):
                  for i in loop_pos]
     if not loop_vars:
         raise ValueError("A loop on a tensor must modify at least one variable.")
+    invariants, limit = None, None
+    if opts:
+        given = opts.get("invariants") or {}
+        invariants = [given.get(i, v.shape) for i, v in zip(loop_pos, loop_vars)]
+        limit = opts.get("maximum_iterations")
+    loop_options.append({})
     try:
-        outs = cf.while_loop(cond_fn, body_fn, loop_vars)
+        outs = cf.while_loop(cond_fn, body_fn, loop_vars, shape_invariants=invariants,
+                             maximum_iterations=limit)
     except _Retry as retry:
         seeded = dict(seeded or {})
         seeded.update({i: v for i, v in retry.found.items()})
         set_state(tuple(init))
         return _graph_while(test, body, get_state, set_state, names, opts, seeded)
+    except _Options as requested:
+        set_state(tuple(init))
+        return _graph_while(test, body, get_state, set_state, names, requested.options, seeded)
+    finally:
+        loop_options.pop()
     if not isinstance(outs, (list, tuple)):
         outs = [outs]
     apply(list(outs))
