@@ -424,7 +424,8 @@ def tensor_scatter_nd_min(tensor, indices, updates, name=None) -> Tensor:
 def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     """The elements (or slices) of `tensor` where the bool `mask` is true (`tf.boolean_mask`):
     mask covers dims axis..axis+rank(mask)-1, which collapse into one dim of unknown size."""
-    from tensorweave.ops.array_ops import reshape, where
+    from tensorweave.ops.array_ops import reshape, transpose, where
+    from tensorweave.ops.math_ops import cast
 
     x, m = to_tensor(tensor), to_tensor(mask)
     if m.dtype is not dtypes.bool:
@@ -445,15 +446,14 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
                                 for a, b in zip(covered, mshape)):
         raise ValueError(f"boolean_mask: shapes {list(xshape)} and {list(mshape)} are "
                          f"incompatible at axis {axis}")
-    if k > 1:
-        dims = (xshape[:axis] + (-1,) + xshape[axis + k:])
-        if None in dims:
-            raise NotImplementedError("boolean_mask over several dims needs the other dims of "
-                                      "tensor to be static")
-        x = reshape(x, dims)
-        m = reshape(m, [-1])
-    idx = reshape(where(m), [-1])
-    return gather(x, idx, axis=axis)
+    if k == 1:
+        return gather(x, reshape(where(m), [-1]), axis=axis)
+    # several mask dims: gather the true coordinates with the mask dims moved to the front
+    rank = len(xshape)
+    front = list(range(axis, axis + k)) + list(range(axis)) + list(range(axis + k, rank))
+    picked = gather_nd(transpose(x, front), cast(where(m), dtypes.int32))
+    back = list(range(1, axis + 1)) + [0] + list(range(axis + 1, rank - k + 1))
+    return transpose(picked, back) if axis else picked
 
 
 # --- tf.nn.embedding_lookup ----------------------------------------------------------------------

@@ -182,3 +182,12 @@ def test_gather_nd_batch_dims_with_unknown_batch(graph):
     params = graph.placeholder((None, 3, 4))
     indices = graph.placeholder((None, 2, 1), tf.int32)
     assert tf.gather_nd(params, indices, batch_dims=1).shape.as_list() == [None, 2, 4]
+
+
+def test_boolean_mask_over_several_dims_with_unknown_dims(graph):
+    x = graph.placeholder((None, None, 4))
+    assert tf.boolean_mask(x, graph.placeholder((None, None), tf.bool)).shape.as_list() == \
+        [None, 4]
+    y = graph.placeholder((2, None, 3, 5))
+    out = tf.boolean_mask(y, graph.placeholder((None, 3), tf.bool), axis=1)
+    assert out.shape.as_list() == [2, None, 5]

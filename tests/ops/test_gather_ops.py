@@ -143,6 +143,8 @@ class TestBooleanMask:
         np.testing.assert_array_equal(_np(tf.boolean_mask(P, m)), P[m])
         m1 = np.array([True, False, True])
         np.testing.assert_array_equal(_np(tf.boolean_mask(P, m1, axis=1)), P[:, m1])
+        m2 = P[0] > 0  # two mask dims after a leading one
+        np.testing.assert_array_equal(_np(tf.boolean_mask(P, m2, axis=1)), P[:, m2])
         with pytest.raises(ValueError):
             tf.boolean_mask(P, [True, False])
         with pytest.raises(TypeError):
