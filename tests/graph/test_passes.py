@@ -6,6 +6,7 @@ import pytest
 import tensorweave as tf
 from tensorweave.graph import passes
 from tensorweave.graph.executor import Executor
+from tensorweave.graph.verify import GraphError, verify
 from tensorweave.framework.context import CPU0
 
 
@@ -27,6 +28,8 @@ Y = np.array([0.5, 0.25, -1.0], np.float32)
 
 
 def check_same(before, after, *args):
+    verify(before)
+    verify(after)
     for a, b in zip(run(before, *args), run(after, *args)):
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
@@ -151,3 +154,23 @@ def test_passes_preserve_results_on_a_mixed_program():
         got = [t.numpy() for t in traced(tf.constant(X), tf.constant(Y))]
         for w, g in zip(want, got):
             np.testing.assert_allclose(g, w, rtol=1e-6)
+
+
+def test_verify_catches_broken_graphs():
+    g = trace(lambda x: tf.exp(x) + 1.0, SPEC)
+    verify(g)
+    g.nodes[-1], g.nodes[-2] = g.nodes[-2], g.nodes[-1]  # a node before its input
+    with pytest.raises(GraphError, match="not defined before"):
+        verify(g)
+
+
+def test_every_level_verifies_on_a_mixed_program():
+    def f(x, y):
+        a = tf.exp(x * 1.0) + tf.exp(x * 1.0)
+        b = tf.cond(tf.reduce_sum(a) > 0, lambda: a * y, lambda: a - y)
+        return tf.nn.relu(b * 2.0 - 1.0) + (tf.constant(2.0) * 3.0)
+
+    g = trace(f, SPEC, SPEC)
+    for name, fn, _ in passes.PASSES:
+        g = verify(fn(g))
+    verify(passes.optimize(trace(f, SPEC, SPEC), 2))

@@ -10,6 +10,7 @@ from tensorweave.framework.op_def import REGISTRY, execute
 from tensorweave.framework.tensor import Tensor
 from tensorweave.graph.executor import Executor
 from tensorweave.graph.graph import Graph
+from tensorweave.graph.verify import verify
 from tests.ops.test_registry import SAMPLES
 
 CASES = [(name, i) for name in sorted(SAMPLES) for i in range(len(SAMPLES[name]))
@@ -36,7 +37,7 @@ def test_eager_and_traced_agree(name, i, level):
     for out, want in zip(graph.outputs, eager):  # static specs agree with the real values
         assert out.dtype is want.dtype
         assert out.shape.is_compatible_with(want.shape)
-    run_graph = graph.optimize(level)
+    run_graph = verify(graph.optimize(level))
     got = Executor(run_graph, CPU0).run(*[t._array for t in inputs])
     assert len(got) == len(eager)
     for g, want in zip(got, eager):
