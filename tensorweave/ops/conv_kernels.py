@@ -126,6 +126,18 @@ def _gemm_dtype(xp, dtype):
     return xp.float32 if (dtype.kind == "f" and dtype.itemsize < 4) or dtype.kind == "V" else None
 
 
+# im2col columns are built this many bytes at a time at most (whole batches of samples), so a
+# large image or batch never needs a K-times copy of its input in one piece
+COLS_BUDGET = 32 << 20
+
+
+def _batch_chunks(n, outs, ksizes, c, itemsize):
+    """Slices of the batch whose columns fit COLS_BUDGET (one slice when the whole batch does)."""
+    per_sample = max(1, math.prod(outs) * math.prod(ksizes) * c * itemsize)
+    step = max(1, COLS_BUDGET // per_sample)
+    return [slice(b, min(b + step, n)) for b in range(0, n, step)]
+
+
 def conv(xp, x, w, strides, dilations, padding, explicit=None):
     """Convolution (cross-correlation, as TensorFlow): x (N, *S, C), w (*K, C, O) -> (N, *O, O)."""
     ksizes = w.shape[:-2]
@@ -137,14 +149,22 @@ def conv(xp, x, w, strides, dilations, padding, explicit=None):
     n = x.shape[0]
     if n == 0 or math.prod(outs) == 0:
         return xp.zeros((n,) + outs + (o,), dtype=x.dtype)
-    cols = im2col(xp, x, ksizes, strides, dilations, outs, pads)
-    wmat = w.reshape(-1, o)
     up = _gemm_dtype(xp, x.dtype)
+    wmat = w.reshape(-1, o) if up is None else w.reshape(-1, o).astype(up)
+    chunks = _batch_chunks(n, outs, ksizes, x.shape[-1], x.dtype.itemsize)
+    if len(chunks) == 1:
+        return _conv_gemm(xp, x, wmat, ksizes, strides, dilations, outs, pads, up)
+    out = xp.empty((n,) + outs + (o,), dtype=x.dtype)
+    for sl in chunks:
+        out[sl] = _conv_gemm(xp, x[sl], wmat, ksizes, strides, dilations, outs, pads, up)
+    return out
+
+
+def _conv_gemm(xp, x, wmat, ksizes, strides, dilations, outs, pads, up):
+    cols = im2col(xp, x, ksizes, strides, dilations, outs, pads)
     if up is not None:
-        out = (cols.astype(up) @ wmat.astype(up)).astype(x.dtype)
-    else:
-        out = cols @ wmat
-    return out.reshape((n,) + outs + (o,))
+        return (cols.astype(up) @ wmat).astype(x.dtype).reshape((x.shape[0],) + outs + (-1,))
+    return (cols @ wmat).reshape((x.shape[0],) + outs + (-1,))
 
 
 def conv_backprop_input(xp, in_sizes, w, dy, strides, dilations, padding, explicit=None):
@@ -195,14 +215,19 @@ def conv_backprop_filter(xp, x, filter_sizes, dy, strides, dilations, padding, e
     _check_out(dy, outs, o, "Conv*BackpropFilter")
     if x.shape[0] == 0 or math.prod(outs) == 0:
         return xp.zeros(tuple(filter_sizes), dtype=x.dtype)
-    cols = im2col(xp, x, ksizes, strides, dilations, outs, pads)
-    dmat = dy.reshape(-1, o)
     up = _gemm_dtype(xp, x.dtype)
-    if up is not None:
-        dw = (cols.astype(up).T @ dmat.astype(up)).astype(x.dtype)
-    else:
-        dw = cols.T @ dmat
-    return dw.reshape(tuple(filter_sizes))
+    dw = None
+    for sl in _batch_chunks(x.shape[0], outs, ksizes, c, x.dtype.itemsize):
+        cols = im2col(xp, x[sl], ksizes, strides, dilations, outs, pads)
+        dmat = dy[sl].reshape(-1, o)
+        if up is not None:
+            cols, dmat = cols.astype(up), dmat.astype(up)
+        part = cols.T @ dmat
+        if dw is None:
+            dw = part
+        else:
+            dw += part
+    return dw.astype(x.dtype, copy=False).reshape(tuple(filter_sizes))
 
 
 def _check_out(dy, outs, o, name):

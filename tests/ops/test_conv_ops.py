@@ -461,3 +461,21 @@ def test_transpose_shapes_are_known_in_traces():
         return g
 
     np.testing.assert_allclose(grad(tf.ones((2, 9, 9, 3))).shape, (2, 9, 9, 3))
+
+
+def test_large_inputs_are_convolved_in_batch_chunks(monkeypatch):
+    from tensorweave.ops import conv_kernels
+
+    x, w = normal(5, 6, 6, 3), normal(3, 3, 3, 2)
+    y = tf.nn.conv2d(x, w, 1, "SAME")
+    v = normal(*y.shape)
+    with tf.GradientTape() as tape:
+        xt, wt = tf.constant(x), tf.constant(w)
+        tape.watch(wt)
+        whole = tape.gradient(tf.reduce_sum(tf.nn.conv2d(xt, wt, 1, "SAME") * v), wt)
+    monkeypatch.setattr(conv_kernels, "COLS_BUDGET", 2 * 36 * 27 * 8)  # two samples a chunk
+    np.testing.assert_allclose(tf.nn.conv2d(x, w, 1, "SAME").numpy(), y.numpy(), atol=1e-12)
+    with tf.GradientTape() as tape:
+        tape.watch(wt)
+        chunked = tape.gradient(tf.reduce_sum(tf.nn.conv2d(xt, wt, 1, "SAME") * v), wt)
+    np.testing.assert_allclose(chunked.numpy(), whole.numpy(), atol=1e-12)
