@@ -1,6 +1,7 @@
 """tf.data: input pipelines.
 
-    ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(10_000).batch(32).prefetch(tf.data.AUTOTUNE)
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(10_000).batch(32)
+    ds = ds.prefetch(tf.data.AUTOTUNE)
 """
 
 from tensorweave.data import experimental

@@ -102,7 +102,7 @@ class DatasetV2:
 
     @staticmethod
     def list_files(file_pattern, shuffle=None, seed=None, name=None) -> "DatasetV2":
-        """The file names matching `file_pattern` (a glob or a list of them), shuffled by default."""
+        """The files matching `file_pattern` (a glob or a list of them), shuffled by default."""
         ds = DatasetV2._wrap(ListFilesNode(file_pattern))
         if shuffle is None or shuffle:
             ds = ds.shuffle(max(1, ds._node.cardinality()), seed=seed)

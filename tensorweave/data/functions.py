@@ -69,7 +69,8 @@ class StructuredFunction:
             with warnings.catch_warnings():
                 # Pipelines built per element (group_by_window's reduce_func, flat_map's inner
                 # datasets) trace many small functions by design: not the user's retracing.
-                warnings.filterwarnings("ignore", "tf.function objects wrapping", RuntimeWarning)
+                warnings.filterwarnings("ignore", ".*tf.function objects wrapping",
+                                        RuntimeWarning)
                 concrete = function(flat_fn).get_concrete_function(*specs)
         except Exception as e:  # noqa: BLE001 - untraceable Python: run eagerly instead
             self.trace_error = e

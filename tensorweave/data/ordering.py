@@ -18,7 +18,7 @@ AUTOTUNE = -1
 
 
 class ShuffleNode(Node):
-    """`shuffle` with TensorFlow's buffer: fill `buffer_size`, then emit a random slot and refill."""
+    """`shuffle` with TensorFlow's buffer: fill `buffer_size`, then emit a random slot, refill."""
 
     def __init__(self, node: Node, buffer_size, seed=None, reshuffle_each_iteration=True):
         self.inputs = (node,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import itertools
 import queue
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from tensorweave.framework.tensor_spec import TensorSpec
 from tensorweave.framework import dtypes
 
 AUTOTUNE = -1
+_GROUP = 32  # elements per task of a parallel map
 
 
 def _parallelism(n) -> int:
@@ -60,22 +62,28 @@ class MapNode(Node):
                 if out is not _DROPPED:
                     yield out
             return
+
+        # Parallel calls go to the pool in groups: one future per element costs more than a
+        # small traced function itself.
+        def run_group(group):
+            return [call(flat) for flat in group]
+
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="tw-map") as pool:
             window = collections.deque()
-            for flat in source:
-                window.append(pool.submit(call, flat))
-                if len(window) >= 2 * self.parallel:
-                    out = self._next(window)
-                    if out is not _DROPPED:
-                        yield out
-            while window:
-                out = self._next(window)
-                if out is not _DROPPED:
-                    yield out
+            while True:
+                group = list(itertools.islice(source, _GROUP))
+                if group:
+                    window.append(pool.submit(run_group, group))
+                if window and (len(window) >= 2 * self.parallel or not group):
+                    for out in self._next(window):
+                        if out is not _DROPPED:
+                            yield out
+                if not group and not window:
+                    return
 
     def _next(self, window):
         if not self.deterministic:
-            # Hand out whichever call finished first, as deterministic=False allows.
+            # Hand out whichever group finished first, as deterministic=False allows.
             for i, f in enumerate(window):
                 if f.done():
                     del window[i]
@@ -174,7 +182,7 @@ class FlatMapNode(Node):
 
 
 class InterleaveNode(FlatMapNode):
-    """`interleave`: `cycle_length` inner datasets open at once, `block_length` from each in turn."""
+    """`interleave`: `cycle_length` inner datasets open, `block_length` from each in turn."""
 
     def __init__(self, node, fn, cycle_length=None, block_length=None, num_parallel_calls=None,
                  deterministic=None):

@@ -84,7 +84,8 @@ PIPELINES = {
     "take_while": lambda t: t.data.Dataset.range(10).take_while(lambda x: x < 4),
     "group_by_window": lambda t: t.data.Dataset.range(13).group_by_window(
         lambda x: x % 3, lambda k, w: w.batch(2), window_size=2),
-    "bucket": lambda t: t.data.Dataset.range(1, 9).map(lambda n: t.fill([n], n)).bucket_by_sequence_length(
+    "bucket": lambda t: t.data.Dataset.range(1, 9).map(
+        lambda n: t.fill([n], n)).bucket_by_sequence_length(
         lambda e: t.shape(e)[0], [3, 6], [2, 2, 2]),
     "bucket_boundary_pad": lambda t: t.data.Dataset.range(1, 6).map(
         lambda n: t.fill([n], n)).bucket_by_sequence_length(

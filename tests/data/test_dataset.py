@@ -33,7 +33,8 @@ class TestSources:
         assert [a.tolist() for a in _np(ds)] == [[1, 2], [3, 4]]
 
     def test_from_tensor_slices_tuple_of_tensors(self):
-        ds = tf.data.Dataset.from_tensor_slices((tf.constant([1.0, 2.0]), tf.constant([b"a", b"b"])))
+        ds = tf.data.Dataset.from_tensor_slices((tf.constant([1.0, 2.0]),
+                                                 tf.constant([b"a", b"b"])))
         assert _np(ds) == [(np.float32(1.0), b"a"), (np.float32(2.0), b"b")]
 
     def test_from_tensor_slices_mismatched_first_dims(self):
