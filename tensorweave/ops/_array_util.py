@@ -22,6 +22,9 @@ def static_int(value, what: str, op_name: str) -> int:
     if type(value) is int:
         return value
     if isinstance(value, SymbolicTensor):
+        known = known_value(value)  # e.g. tf.shape(x)[-1] where that dim is static
+        if isinstance(known, int):
+            return known
         raise NotImplementedError(
             f"{op_name}: {what} computed inside a traced function is not supported; pass a "
             f"Python int or a constant tensor (got {value!r}).")
@@ -38,6 +41,9 @@ def static_ints(value, what: str, op_name: str) -> tuple:
     if type(value) in (list, tuple) and all(type(v) is int for v in value):
         return tuple(value)
     if isinstance(value, SymbolicTensor):
+        known = known_value(value)
+        if isinstance(known, tuple) and None not in known:
+            return known
         raise NotImplementedError(
             f"{op_name}: {what} computed inside a traced function is not supported; pass Python "
             f"ints or a constant tensor (got {value!r}).")

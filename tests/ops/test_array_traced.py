@@ -191,3 +191,12 @@ def test_boolean_mask_over_several_dims_with_unknown_dims(graph):
     y = graph.placeholder((2, None, 3, 5))
     out = tf.boolean_mask(y, graph.placeholder((None, 3), tf.bool), axis=1)
     assert out.shape.as_list() == [2, None, 5]
+
+
+def test_static_arguments_from_known_shape_values(graph):
+    x = graph.placeholder((None, 3, 4))
+    labels = graph.placeholder((None,), tf.int32)
+    assert tf.one_hot(labels, tf.shape(x)[-1]).shape.as_list() == [None, 4]
+    assert tf.expand_dims(x, tf.rank(x)).shape.as_list() == [None, 3, 4, 1]
+    with pytest.raises(NotImplementedError, match="traced function"):
+        tf.one_hot(labels, tf.shape(x)[0])
