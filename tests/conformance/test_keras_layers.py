@@ -53,6 +53,10 @@ CASES = [
     ("LayerNormalization", {}, (3, 5)),
     ("LayerNormalization", {"axis": [1, 2]}, (2, 3, 4)),
     ("LayerNormalization", {"rms_scaling": True}, (3, 5)),
+    ("GroupNormalization", {"groups": 2}, (2, 3, 3, 4)),
+    ("GroupNormalization", {"groups": -1, "axis": 1}, (2, 3, 5)),
+    ("UnitNormalization", {}, (3, 5)),
+    ("Identity", {}, (3, 5)),
     ("ReLU", {"max_value": 1.0, "negative_slope": 0.1, "threshold": 0.2}, (3, 5)),
     ("LeakyReLU", {}, (3, 5)),
     ("PReLU", {"alpha_initializer": "ones", "shared_axes": [1]}, (2, 3, 4)),
@@ -312,3 +316,34 @@ def test_einsum_dense_matches_keras():
         ours(x)
         _copy_weights(theirs, ours)
         np.testing.assert_allclose(ours(x).numpy(), theirs(x).numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_keras_files_round_trip_between_keras_and_tensorweave(tmp_path):
+    layers = keras_real.layers
+    inp = keras_real.Input((8, 8, 3))
+    x = layers.Conv2D(4, 3, padding="same", activation="relu")(inp)
+    x = layers.BatchNormalization()(x)
+    x = layers.DepthwiseConv2D(3)(x)
+    x = layers.SeparableConv2D(4, 3, padding="same")(x)
+    x = layers.MaxPooling2D()(x)
+    x = layers.Conv2DTranspose(2, 3, strides=2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(6, activation="gelu")(x)
+    x = layers.RepeatVector(4)(x)
+    x = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(x)
+    x = layers.GRU(3, return_sequences=True)(x)
+    x = layers.Add()([x, layers.MultiHeadAttention(2, 2)(x, x)])
+    x = layers.LayerNormalization()(x)
+    x = layers.TimeDistributed(layers.Dense(2))(x)
+    out = layers.Dense(3, activation="softmax")(layers.Flatten()(x))
+    model = keras_real.Model(inp, out)
+    data = RNG.random((2, 8, 8, 3)).astype("float32")
+    ref = model.predict(data, verbose=0)
+    model.save(tmp_path / "theirs.keras")
+    # 'Functional' is Keras's class name of functional models (lookup owned by the engine).
+    loaded = kw.models.load_model(str(tmp_path / "theirs.keras"),
+                                  custom_objects={"Functional": kw.Model})
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), ref, rtol=1e-5, atol=1e-6)
+    loaded.save(str(tmp_path / "ours.keras"))
+    back = keras_real.models.load_model(tmp_path / "ours.keras")
+    np.testing.assert_allclose(back.predict(data, verbose=0), ref, rtol=1e-6, atol=1e-7)

@@ -44,3 +44,5 @@ from tensorweave.keras.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell,
 from tensorweave.keras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 from tensorweave.keras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from tensorweave.keras.layers.einsum_dense import EinsumDense
+from tensorweave.keras.layers.normalization_extra import (GroupNormalization, Identity,
+                                                          UnitNormalization)

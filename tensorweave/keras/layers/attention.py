@@ -109,20 +109,21 @@ class MultiHeadAttention(Layer):
             if len(shape) != 3:
                 raise NotImplementedError("MultiHeadAttention: tensorweave supports inputs of "
                                           f"rank 3 (batch, steps, features); got {shape}")
+        # Public attribute names: Keras's weight files store the sublayers under them.
         heads = (None, self.num_heads, self.key_dim)
-        self._query_dense = self._dense("abc,cde->abde", heads, "de", "query")
-        self._query_dense._build_with_shapes(query_shape)
-        self._key_dense = self._dense("abc,cde->abde", heads, "de", "key")
-        self._key_dense._build_with_shapes(key_shape)
-        self._value_dense = self._dense("abc,cde->abde", (None, self.num_heads, self.value_dim),
+        self.query_dense = self._dense("abc,cde->abde", heads, "de", "query")
+        self.query_dense._build_with_shapes(query_shape)
+        self.key_dense = self._dense("abc,cde->abde", heads, "de", "key")
+        self.key_dense._build_with_shapes(key_shape)
+        self.value_dense = self._dense("abc,cde->abde", (None, self.num_heads, self.value_dim),
                                         "de", "value")
-        self._value_dense._build_with_shapes(value_shape)
+        self.value_dense._build_with_shapes(value_shape)
         out = self._output_shape if self._output_shape is not None else query_shape[-1]
         out = (None, out) if isinstance(out, int) else (None,) + tuple(out)
         if len(out) != 2:
             raise NotImplementedError("MultiHeadAttention: output_shape must be one int")
-        self._output_dense = self._dense("abcd,cde->abe", out, "e", "attention_output")
-        self._output_dense._build_with_shapes(query_shape[:2] + (self.num_heads,
+        self.output_dense = self._dense("abcd,cde->abe", out, "e", "attention_output")
+        self.output_dense._build_with_shapes(query_shape[:2] + (self.num_heads,
                                                                  self.value_dim))
         self.built = True
 
@@ -149,11 +150,30 @@ class MultiHeadAttention(Layer):
 
     def _build_with_shapes(self, shapes) -> None:
         if isinstance(shapes, list) and len(shapes) == 3:
+            shapes = [tuple(s) if s is not None else None for s in shapes]
             self.build(shapes[0], shapes[1], shapes[2])
             object.__setattr__(self, "_build_input_shape", shapes)
             self.built = True
         else:
             super()._build_with_shapes(shapes)
+
+    def get_build_config(self) -> dict | None:
+        shapes = getattr(self, "_build_input_shape", None)
+        if shapes is None:
+            return None
+        names = ("query_shape", "value_shape", "key_shape")
+        return {"shapes_dict": {n: list(s) for n, s in zip(names, shapes) if s is not None}}
+
+    def build_from_config(self, config: dict) -> None:
+        if self.built or not config:
+            return
+        if "shapes_dict" in config:  # Keras 3's form
+            shapes = config["shapes_dict"]
+            self._build_with_shapes([shapes["query_shape"], shapes.get("value_shape"),
+                                     shapes.get("key_shape")])
+        elif config.get("input_shape") is not None:
+            shapes = list(config["input_shape"]) + [None, None]
+            self._build_with_shapes(shapes[:3])
 
     def _attention_mask(self, query, value, key, query_mask, value_mask, key_mask,
                         attention_mask, use_causal_mask):
@@ -181,9 +201,9 @@ class MultiHeadAttention(Layer):
             key_mask = kt.get_mask(key)
         mask = self._attention_mask(query, value, key, query_mask, value_mask, key_mask,
                                     attention_mask, use_causal_mask)
-        q = self._query_dense(query)  # (B, T, H, D)
-        k = self._key_dense(key)  # (B, S, H, D)
-        v = self._value_dense(value)  # (B, S, H, Dv)
+        q = self.query_dense(query)  # (B, T, H, D)
+        k = self.key_dense(key)  # (B, S, H, D)
+        v = self.value_dense(value)  # (B, S, H, Dv)
         q = q * tf.constant(1.0 / math.sqrt(self.key_dim), q.dtype)
         scores = tf.einsum("aecd,abcd->acbe", k, q)  # (B, H, T, S)
         if mask is not None:
@@ -197,7 +217,7 @@ class MultiHeadAttention(Layer):
             weights = tf.nn.softmax(scores, axis=-1)
         dropped = _dropout(weights, self.dropout, self.seed, training)
         out = tf.einsum("acbe,aecd->abcd", dropped, v)  # (B, T, H, Dv)
-        out = self._output_dense(out)
+        out = self.output_dense(out)
         if return_attention_scores:
             return out, weights
         return out

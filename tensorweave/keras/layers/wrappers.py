@@ -205,7 +205,9 @@ class Bidirectional(Wrapper):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
-        layer = _deserialize(config.pop("layer"), custom_objects)
+        # The template layer is never built: only its two copies hold weights.
+        layer_config = {k: v for k, v in config.pop("layer").items() if k != "build_config"}
+        layer = _deserialize(layer_config, custom_objects)
         backward = config.pop("backward_layer", None)
         if backward is not None:
             backward = _deserialize(backward, custom_objects)
