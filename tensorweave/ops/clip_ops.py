@@ -1,4 +1,5 @@
-"""Clipping: tf.clip_by_value, tf.clip_by_norm, tf.clip_by_global_norm, tf.linalg.global_norm.
+"""Clipping: tf.clip_by_value, tf.clip_by_norm, tf.clip_by_global_norm, tf.linalg.global_norm,
+tf.saturate_cast.
 
 Composites of the math ops, so their gradients come for free. Gradients that are
 `tf.IndexedSlices` (embeddings) stay sparse: their values are scaled, their indices kept.
@@ -6,15 +7,17 @@ Composites of the math ops, so their gradients come for free. Gradients that are
 
 from __future__ import annotations
 
+import numpy as np
+
 from tensorweave.framework import dtypes
 from tensorweave.framework.indexed_slices import IndexedSlices
 from tensorweave.framework.tensor import Tensor
 from tensorweave.ops._convert import tensor
 from tensorweave.ops.binary_ops import greater, maximum, minimum
 from tensorweave.ops.math_core import add, cast, divide, multiply, reduce_sum, subtract
-from tensorweave.ops.unary_ops import sqrt
+from tensorweave.ops.unary_ops import real, sqrt
 
-__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm"]
+__all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm", "saturate_cast"]
 
 
 def _values(t):
@@ -111,3 +114,30 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None) -> tuple:
     # norm - norm is 0 for a finite norm and NaN for inf or NaN: TensorFlow's NaN propagation
     scale = add(scale, subtract(norm, norm))
     return [None if t is None else _scaled(t, scale) for t in t_list], norm
+
+
+def _bound_in(value, src):
+    """`value` (a limit of the target dtype) as the nearest number of dtype `src` that does not
+    pass it: float32 rounds int32's max 2**31 - 1 up to 2**31, which would overflow the cast."""
+    np_src = src.np_dtype
+    v = np.asarray(value, dtype=np_src)
+    if src.is_floating and abs(float(v)) > abs(float(value)):
+        v = np.nextafter(v, np.asarray(0, dtype=np_src))
+    return v[()]
+
+
+def saturate_cast(value, dtype, name=None) -> Tensor:
+    """`value` cast to `dtype`, first clipped to the range `dtype` can hold, so that nothing
+    wraps around (`tf.saturate_cast`). Complex to real keeps the real part."""
+    value = tensor(value)
+    dtype = dtypes.as_dtype(dtype)
+    if value.dtype.is_complex and not dtype.is_complex:
+        value = real(value)
+    src = value.dtype
+    if src.is_bool or src is dtypes.string or dtype.is_bool or dtype is dtypes.string:
+        return cast(value, dtype)
+    if not dtype.is_complex and src.min < dtype.min:
+        value = maximum(value, tensor(_bound_in(dtype.min, src), src))
+    if not dtype.is_complex and src.max > dtype.max:
+        value = minimum(value, tensor(_bound_in(dtype.max, src), src))
+    return cast(value, dtype)

@@ -1,4 +1,5 @@
-"""Ranking and counting: tf.math.top_k (tf.nn.top_k), tf.math.bincount, tf.math.confusion_matrix.
+"""Ranking and counting: tf.math.top_k (tf.nn.top_k), tf.math.bincount, tf.math.confusion_matrix,
+tf.histogram_fixed_width and tf.histogram_fixed_width_bins.
 
 top_k breaks ties by the lower index, as TensorFlow does; its gradient scatters the output
 gradient back to the chosen positions.
@@ -16,7 +17,8 @@ from tensorweave.ops._array_util import static_int
 from tensorweave.ops._convert import tensor
 from tensorweave.ops.math_core import REALS, cast, check_dtype
 
-__all__ = ["top_k", "bincount", "confusion_matrix"]
+__all__ = ["top_k", "bincount", "confusion_matrix", "histogram_fixed_width_bins",
+           "histogram_fixed_width"]
 
 
 # --- top_k ---------------------------------------------------------------------------------------
@@ -254,3 +256,56 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
                                                              tensor(weights))
     n = None if num_classes is None else static_int(num_classes, "num_classes", "ConfusionMatrix")
     return execute(_confusion, inputs, {"num_classes": n, "dtype": dtypes.as_dtype(dtype)})
+
+
+# --- histograms ----------------------------------------------------------------------------------
+def _infer_histogram_bins(values, value_range, *, nbins, dtype):
+    return _infer.Spec(values.shape, dtype)
+
+
+@op("HistogramFixedWidthBins", infer=_infer_histogram_bins, differentiable=False)
+def _histogram_bins(xp, values, value_range, *, nbins, dtype):
+    lo, hi = value_range[0], value_range[1]
+    if not hi > lo:
+        raise ValueError(f"value_range must satisfy value_range[0] < value_range[1], got "
+                         f"[{lo}, {hi}]")
+    scaled = (values.astype(np.float64) - float(lo)) / (float(hi) - float(lo))
+    bins = xp.floor(scaled * nbins)
+    return xp.clip(bins, 0, nbins - 1).astype(dtype.np_dtype)
+
+
+def _histogram_args(values, value_range, nbins, op_name):
+    values = tensor(values)
+    if isinstance(value_range, (list, tuple)):  # Python numbers take the values' dtype
+        value_range = tensor(value_range, values.dtype if values.dtype.is_floating or all(
+            isinstance(v, int) for v in value_range) else None)
+    value_range = tensor(value_range)
+    if value_range.dtype is not values.dtype:
+        raise TypeError(f"{op_name}: value_range must have the dtype of values "
+                        f"({values.dtype.name}), got {value_range.dtype.name}")
+    if not (values.dtype.is_integer or values.dtype.is_floating):
+        raise TypeError(f"{op_name}: values must be numbers, got {values.dtype.name}")
+    nbins = static_int(nbins, "nbins", op_name)
+    if nbins < 1:
+        raise ValueError(f"{op_name}: nbins must be positive, got {nbins}")
+    return values, value_range, nbins
+
+
+def histogram_fixed_width_bins(values, value_range, nbins=100, dtype=dtypes.int32,
+                               name=None) -> Tensor:
+    """The bin of each value among `nbins` equal bins spanning `value_range`; values below the
+    range go to bin 0, above it to the last (`tf.histogram_fixed_width_bins`)."""
+    values, value_range, nbins = _histogram_args(values, value_range, nbins,
+                                                 "HistogramFixedWidthBins")
+    return execute(_histogram_bins, (values, value_range),
+                   {"nbins": nbins, "dtype": dtypes.as_dtype(dtype)})
+
+
+def histogram_fixed_width(values, value_range, nbins=100, dtype=dtypes.int32,
+                          name=None) -> Tensor:
+    """How many values fall in each of `nbins` equal bins spanning `value_range`, the outer bins
+    also counting the values beyond it (`tf.histogram_fixed_width`)."""
+    values, value_range, nbins = _histogram_args(values, value_range, nbins,
+                                                 "HistogramFixedWidth")
+    bins = execute(_histogram_bins, (values, value_range), {"nbins": nbins, "dtype": dtypes.int32})
+    return bincount(bins, minlength=nbins, maxlength=nbins, dtype=dtype)

@@ -31,12 +31,12 @@ PUBLIC = (math_core.__all__ + binary_ops.__all__ + unary_ops.__all__ + reduction
 __all__ = ["abs", "acos", "acosh", "add", "add_n", "argmax", "argmin", "asin", "asinh", "atan",
            "atan2", "atanh", "cast", "clip_by_global_norm", "clip_by_norm", "clip_by_value",
            "complex", "cos", "cosh", "cumsum", "divide", "einsum", "equal", "exp", "floor",
-           "greater", "greater_equal", "identity", "less", "less_equal", "logical_and",
-           "logical_not", "logical_or", "matmul", "maximum", "minimum", "multiply", "negative",
-           "not_equal", "ones_like", "pow", "realdiv", "reduce_all", "reduce_any",
-           "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod",
-           "reduce_sum", "round", "scalar_mul", "sigmoid", "sign", "sin", "sinh", "sqrt", "square",
-           "subtract", "tan", "tanh", "tensordot", "truediv", "truncatediv", "truncatemod",
-           "zeros_like"]
+           "greater", "greater_equal", "histogram_fixed_width", "histogram_fixed_width_bins",
+           "identity", "less", "less_equal", "logical_and", "logical_not", "logical_or", "matmul",
+           "maximum", "minimum", "multiply", "negative", "not_equal", "ones_like", "pow",
+           "realdiv", "reduce_all", "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean",
+           "reduce_min", "reduce_prod", "reduce_sum", "round", "saturate_cast", "scalar_mul",
+           "sigmoid", "sign", "sin", "sinh", "sqrt", "square", "subtract", "tan", "tanh",
+           "tensordot", "truediv", "truncatediv", "truncatemod", "zeros_like"]
 
 install_operators()

@@ -342,3 +342,18 @@ def test_complex_binary_gradients(name):
 def test_complex_matmul_gradient():
     m = np.array([[1 + 2j, 0.5 - 1j], [0.3 + 0.1j, -1 + 1j]])
     _same(_complex_grad(tw, "matmul", [m, m.T]), _complex_grad(tf, "matmul", [m, m.T]))
+
+
+def test_saturate_cast_and_histograms():
+    _same(tw.saturate_cast(np.array([3e9, -3e9, 1.5], np.float32), tw.int32),
+          tf.saturate_cast(np.array([3e9, -3e9, 1.5], np.float32), tf.int32))
+    _same(tw.saturate_cast([300, -5], tw.uint8), tf.saturate_cast([300, -5], tf.uint8))
+    _same(tw.saturate_cast(np.array([1 + 2j]), tw.float32),
+          tf.saturate_cast(np.array([1 + 2j]), tf.float32))
+    v = np.array([-1.0, 0.0, 1.5, 2.0, 5.0, 15.0], np.float32)
+    r = np.array([0.0, 5.0], np.float32)
+    _same(tw.histogram_fixed_width(v, r, nbins=5), tf.histogram_fixed_width(v, r, nbins=5))
+    _same(tw.histogram_fixed_width_bins(v, r, nbins=5),
+          tf.histogram_fixed_width_bins(v, r, nbins=5))
+    _same(tw.histogram_fixed_width([1, 2, 3, 9], [0, 10], nbins=3),
+          tf.histogram_fixed_width([1, 2, 3, 9], [0, 10], nbins=3))

@@ -196,6 +196,8 @@ SAMPLES.update({
     "Betainc": [lambda r: ([_pos(r, 3), _pos(r, 3), r.uniform(0.2, 0.8, (2, 3))], {})],
     "SobolSample": [lambda r: ([], {"dim": 3, "num_results": 4, "skip": 2,
                                     "dtype": tf.float64})],
+    "HistogramFixedWidthBins": [lambda r: ([_n(r, 2, 5), np.array([-1.0, 1.0])],
+                                           {"nbins": 4, "dtype": tf.int32})],
     "Zeta": [lambda r: ([r.uniform(1.5, 3.0, (2, 3)), _pos(r, 3)], {})],
     "NextAfter": [lambda r: ([_n(r, 2, 3), _n(r, 3)], {})],
     "InvertPermutation": [lambda r: ([r.permutation(5).astype(np.int32)], {})],

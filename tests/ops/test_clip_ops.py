@@ -103,3 +103,26 @@ def test_indexed_slices_stay_sparse():
     np.testing.assert_allclose(norm.numpy(), 5.0)
     np.testing.assert_allclose(g.values.numpy(), [[1.5, 2.0]], rtol=1e-6)
     np.testing.assert_array_equal(g.indices.numpy(), [2])
+
+
+def test_saturate_cast_clips_before_casting():
+    out = tf.saturate_cast(np.array([3e9, -3e9, 1.5], np.float32), tf.int32)
+    # float32 cannot hold 2**31 - 1: the bound is the largest float32 below it
+    np.testing.assert_array_equal(out.numpy(), [2147483520, -2147483648, 1])
+    np.testing.assert_array_equal(tf.saturate_cast([300, -5], tf.uint8).numpy(), [255, 0])
+    assert tf.saturate_cast(tf.constant([1.5]), tf.float64).dtype is tf.float64
+    np.testing.assert_array_equal(tf.saturate_cast(np.array([1 + 2j]), tf.float32).numpy(), [1])
+
+
+def test_histograms():
+    v = np.array([-1.0, 0.0, 1.5, 2.0, 5.0, 15.0])
+    np.testing.assert_array_equal(tf.histogram_fixed_width_bins(v, [0.0, 5.0], 5).numpy(),
+                                  [0, 0, 1, 2, 4, 4])
+    np.testing.assert_array_equal(tf.histogram_fixed_width(v, [0.0, 5.0], 5).numpy(),
+                                  [2, 1, 1, 0, 2])
+    np.testing.assert_array_equal(tf.histogram_fixed_width(v, [0, 5], 5).numpy(),
+                                  [2, 1, 1, 0, 2])  # Python bounds take the values' dtype
+    with pytest.raises(TypeError):
+        tf.histogram_fixed_width(v, tf.constant([0, 5]), 5)
+    with pytest.raises(Exception, match="value_range"):
+        tf.histogram_fixed_width(v, [5.0, 0.0], 5)
