@@ -142,7 +142,7 @@ def _infer_repeat(x, *, repeats, axis):
 
 @op("Repeat", infer=_infer_repeat)
 def _repeat(xp, x, *, repeats, axis):
-    reps = repeats[0] if len(repeats) == 1 else xp.asarray(repeats)
+    reps = repeats[0] if len(repeats) == 1 else list(repeats)  # CuPy takes ints or a list
     return xp.repeat(x, reps, axis=axis)
 
 
