@@ -42,7 +42,7 @@ def _c(x, value):
 # --- modified Bessel functions of the first kind -------------------------------------------------
 def _bessel(tf_name, fn_name):
     def kernel(xp, x):
-        return special(xp).__getattribute__(fn_name)(x).astype(x.dtype, copy=False)
+        return getattr(special(xp), fn_name)(x).astype(x.dtype, copy=False)
     kernel.__doc__ = f"{tf_name}: scipy.special.{fn_name} elementwise."
     return op(tf_name, infer=_infer.same, elementwise=True)(kernel)
 

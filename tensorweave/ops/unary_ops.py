@@ -394,7 +394,7 @@ def _atanh_grad(op, dy):
 # --- special functions ---------------------------------------------------------------------------
 def _special_op(tf_name, py_name, fn_name, doc):
     def kernel(xp, x):
-        return special(xp).__getattribute__(fn_name)(x).astype(x.dtype, copy=False)
+        return getattr(special(xp), fn_name)(x).astype(x.dtype, copy=False)
     kernel.__doc__ = doc
     opdef = op(tf_name, infer=_infer.same, elementwise=True)(kernel)
     return opdef, _public(opdef, FLOATS, py_name, doc)
