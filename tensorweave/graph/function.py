@@ -143,8 +143,10 @@ class ConcreteFunction:
 
     def _call_flat(self, tensors: list):
         c = ctx
-        if c.graph is not None or c.tapes:
-            outs = replay(self.graph, tensors)  # inline into a trace, or let the tapes watch
+        if c.graph is not None or c.tapes or any(type(t) is SymbolicTensor for t in tensors):
+            # inline into a trace or into the graph of symbolic inputs (a Keras functional
+            # model being built), or let the tapes watch every op
+            outs = replay(self.graph, tensors)
         else:
             device = c.device
             arrays = [_array_on(t, device) for t in tensors]

@@ -183,7 +183,9 @@ class Graph:
             found = self._captured.get(id(t))
             if found is not None:
                 return found
-            if not self._encloses(t.graph):
+            # symbolic values of a shape-only graph of another kind (Keras functional models)
+            # are captured like those of an enclosing graph
+            if isinstance(t.graph, Graph) and not self._encloses(t.graph):
                 raise errors.InvalidArgumentError(None, None, (
                     f"The symbolic tensor {t.name} belongs to another traced function: a tensor "
                     f"computed inside one tf.function cannot be used outside it (return it "
@@ -204,7 +206,7 @@ class Graph:
         while outer is not None:
             if outer is g:
                 return True
-            outer = outer.outer
+            outer = getattr(outer, "outer", None)  # other graph kinds (Keras) nest in nothing
         return False
 
     def add_op(self, op_def: OpDef, inputs, attrs: dict, name: str | None = None):

@@ -231,3 +231,14 @@ def test_set_loop_options_shape_invariants_and_maximum_iterations():
         return i
 
     assert int(capped(tf.constant(10))) == 3
+
+
+def test_early_return_with_unknown_dims():
+    @tf.function(input_signature=[tf.TensorSpec([None, 3])])
+    def f(x):
+        if tf.reduce_sum(x) > 0:
+            return x * 2.0
+        return x - 1.0
+
+    assert f(tf.ones([2, 3])).numpy().tolist() == [[2.0] * 3] * 2
+    assert f(-tf.ones([1, 3])).numpy().tolist() == [[-2.0] * 3]

@@ -197,8 +197,10 @@ def _fill_missing(graph, value, other):
         try:
             other_t = other if isinstance(other, Tensor) else convert_to_tensor(other)
             if type(other_t) is SymbolicTensor and other_t.graph is not graph:
-                return zeros(other_t.shape.as_list(), dtype=other_t.dtype) \
-                    if other_t.shape.is_fully_defined() else other_t
+                # a placeholder value never read (the path did not return): unknown dims are 0
+                dims = other_t.shape.as_tuple()
+                return zeros([d if d is not None else 0 for d in dims] if dims is not None
+                             else [], dtype=other_t.dtype)
             return zeros_like(other_t)
         finally:
             ctx.graph = saved
