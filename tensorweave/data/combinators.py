@@ -93,3 +93,24 @@ class ChooseNode(Node):
 
     def cardinality(self) -> int:
         return UNKNOWN
+
+
+class CounterNode(Node):
+    """`counter`: start, start + step, ... forever."""
+
+    def __init__(self, start: int, step: int, dtype):
+        self.start, self.step, self.np_dtype = int(start), int(step), dtype.np_dtype
+        from tensorweave.framework.tensor_spec import TensorSpec
+
+        self._spec = TensorSpec((), dtype)
+
+    def iterate(self) -> Iterator[tuple]:
+        value, step = self.start, self.step
+        while True:
+            block = np.arange(4096, dtype=np.int64) * step + value
+            for v in block.astype(self.np_dtype):
+                yield (np.asarray(v),)
+            value += 4096 * step
+
+    def cardinality(self) -> int:
+        return INFINITE

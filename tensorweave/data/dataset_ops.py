@@ -12,7 +12,7 @@ import numpy as np
 
 from tensorweave.data import batching, ordering, sources, structure, transformations as tr
 from tensorweave.data.cache import CacheNode
-from tensorweave.data.combinators import ChooseNode, SampleNode
+from tensorweave.data.combinators import ChooseNode, CounterNode, SampleNode
 from tensorweave.data.files import ListFilesNode
 from tensorweave.data.node import INFINITE, UNKNOWN, Node
 from tensorweave.data.options import Options
@@ -129,8 +129,7 @@ class DatasetV2:
     @staticmethod
     def counter(start=0, step=1, dtype=dtypes.int64, name=None) -> "DatasetV2":
         """start, start + step, ... forever."""
-        return DatasetV2.range(start, 2**62 if step > 0 else -2**62, step,
-                               output_type=dtype).repeat(1)
+        return DatasetV2._wrap(CounterNode(start, step, dtypes.as_dtype(dtype)))
 
     @staticmethod
     def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False,
