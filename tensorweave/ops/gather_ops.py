@@ -319,7 +319,7 @@ def _tensor_scatter_kernel(mode):
         elif mode == "add":
             xp.add.at(out, index, updates)
         elif mode == "sub":
-            xp.subtract.at(out, index, updates)
+            xp.add.at(out, index, -updates)  # CuPy has add.at but maybe not subtract.at
         elif mode == "max":
             xp.maximum.at(out, index, updates)
         else:
