@@ -9,6 +9,7 @@ import numpy as np
 
 from tensorweave.data import structure
 from tensorweave.data.node import INFINITE, UNKNOWN, Node
+from tensorweave.data.structure import seed_entropy
 from tensorweave.framework.errors import InvalidArgumentError
 
 
@@ -36,7 +37,7 @@ class SampleNode(Node):
         if (w < 0).any() or w.sum() <= 0:
             raise InvalidArgumentError(None, None, f"Invalid `weights`: {w.tolist()}")
         self.weights = w
-        self.entropy = np.random.SeedSequence().entropy if seed is None else int(seed)
+        self.entropy = seed_entropy(seed)
         self.epoch = 0
         self.stop = stop_on_empty
 

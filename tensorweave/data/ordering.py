@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from tensorweave.data.node import INFINITE, UNKNOWN, Node, Plan
+from tensorweave.data.structure import seed_entropy
 from tensorweave.framework import errors
 
 AUTOTUNE = -1
@@ -29,7 +30,7 @@ class ShuffleNode(Node):
         if self.buffer_size < 1:
             raise errors.InvalidArgumentError(None, None, f"buffer_size must be greater than "
                                               f"zero (got {buffer_size}). [Op:ShuffleDataset]")
-        self.entropy = np.random.SeedSequence().entropy if seed is None else int(seed)
+        self.entropy = seed_entropy(seed)
         self.reshuffle = reshuffle_each_iteration is not False
         self.epoch = 0
 

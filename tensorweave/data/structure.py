@@ -16,6 +16,7 @@ from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_shape import TensorShape
 from tensorweave.framework.tensor_spec import TensorSpec
+from tensorweave.ops.random_ops import get_seed
 from tensorweave.util import nest
 
 
@@ -194,3 +195,22 @@ class DatasetSpec:
 
     def __repr__(self) -> str:
         return f"DatasetSpec({self.element_spec!r}, TensorShape([]))"
+
+
+def seed_entropy(seed) -> list[int]:
+    """The entropy of a shuffle/sample RNG: from (global seed, op seed) as TensorFlow derives
+    them (`tf.random.set_seed` makes unseeded shuffles repeatable), else fresh randomness."""
+    global_seed, op_seed = get_seed(None if seed is None else int(structure_int(seed)))
+    if global_seed is None:
+        return [int(x) for x in np.random.SeedSequence().generate_state(2)]
+    return [int(global_seed) & 0xFFFFFFFFFFFFFFFF, int(op_seed) & 0xFFFFFFFFFFFFFFFF]
+
+
+def structure_int(value) -> int:
+    """A Python int from an int, NumPy integer or integer scalar tensor."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    a = leaf_array(value)
+    if a.ndim != 0 or a.dtype.kind not in "iu":
+        raise TypeError(f"Expected an integer scalar, got {value!r}")
+    return int(a)

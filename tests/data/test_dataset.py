@@ -224,6 +224,16 @@ class TestOrder:
         d = tf.data.Dataset.range(100).shuffle(30, seed=4, reshuffle_each_iteration=False)
         assert _np(d) == _np(d)
 
+    def test_shuffle_follows_the_global_seed(self):
+        try:
+            tf.random.set_seed(3)
+            a = _np(tf.data.Dataset.range(40).shuffle(8))
+            tf.random.set_seed(3)
+            b = _np(tf.data.Dataset.range(40).shuffle(8))
+        finally:
+            tf.random.set_seed(None)
+        assert a == b and a != list(range(40))
+
     def test_shuffle_buffer_bounds_displacement(self):
         # Output position k can only hold an element among the first k + buffer_size.
         for ds in (tf.data.Dataset.range(200),
