@@ -25,6 +25,10 @@ def test_orthogonal_regularizer():
     p = np.abs(n @ n.T) * (1 - np.eye(3))
     want = 0.1 * 0.5 * p.sum() / 3
     assert float(regularizers.OrthogonalRegularizer(0.1)(w)) == pytest.approx(want, rel=1e-6)
+    n = w / np.linalg.norm(w, axis=0, keepdims=True)
+    p = np.abs(n.T @ n) * (1 - np.eye(2))
+    assert float(regularizers.OrthogonalRegularizer(0.1, mode="columns")(w)) == pytest.approx(
+        0.1 * 0.5 * p.sum() / 1, rel=1e-6)
     with pytest.raises(ValueError, match="rank 2"):
         regularizers.OrthogonalRegularizer()(np.ones(3))
 
