@@ -27,6 +27,7 @@ from tensorweave.graph import subgraph
 from tensorweave.graph.replay import replay
 from tensorweave.graph.subgraph import SubFunction, outer_graph_of, union_captures
 from tensorweave.ops._infer import Spec
+from tensorweave.ops.array_ops import stop_gradient
 from tensorweave.ops.binary_ops import equal, less, logical_and
 from tensorweave.ops.math_ops import zeros_like
 from tensorweave.framework.errors import InvalidArgumentError
@@ -315,10 +316,20 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                back_prop=True, swap_memory=False, maximum_iterations=None, name=None):
     """Repeats `body` while `cond` is true (`tf.while_loop`); one `While` node when traced.
 
+    `back_prop=False` stops gradients at the loop's results (TensorFlow's meaning in TF2).
+
     >>> import tensorweave as tf
     >>> tf.while_loop(lambda i: i < 10, lambda i: (i + 1,), [tf.constant(0)])[0].numpy()
     10
     """
+    result = _while_loop(cond, body, loop_vars, shape_invariants, maximum_iterations)
+    if back_prop:
+        return result
+    return nest.map_structure(lambda t: stop_gradient(t) if isinstance(t, Tensor) else t,
+                              result)
+
+
+def _while_loop(cond, body, loop_vars, shape_invariants, maximum_iterations):
     if not callable(cond) or not callable(body):
         raise TypeError("tf.while_loop: cond and body must be callable.")
     single = not isinstance(loop_vars, (list, tuple))

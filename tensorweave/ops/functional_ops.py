@@ -12,11 +12,12 @@ from __future__ import annotations
 from tensorweave.framework.constant_op import convert_to_tensor
 from tensorweave.framework.context import ctx
 from tensorweave.framework.op_def import execute, op
+from tensorweave.framework.tensor import Tensor
 from tensorweave.graph import subgraph
 from tensorweave.graph.graph import Graph
 from tensorweave.graph.subgraph import SubFunction, outer_graph_of, union_captures
 from tensorweave.ops._infer import Spec
-from tensorweave.ops.array_ops import shape, stack, unstack
+from tensorweave.ops.array_ops import shape, stack, stop_gradient, unstack
 from tensorweave.ops.binary_ops import less
 from tensorweave.ops.control_flow_ops import _as_tensor, while_loop
 from tensorweave.ops.fill_ops import zeros
@@ -55,6 +56,13 @@ def _probe(fn, args_structure, specs, outer):
     return result, flat
 
 
+def _stopped(result, back_prop: bool):
+    """`back_prop=False`: no gradient flows back through the loop's results."""
+    if back_prop:
+        return result
+    return nest.map_structure(lambda t: stop_gradient(t) if isinstance(t, Tensor) else t, result)
+
+
 def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap_memory=False,
            infer_shape=True, name=None, fn_output_signature=None):
     """`fn` applied to each row of `elems` (nested), results stacked (`tf.map_fn`).
@@ -63,6 +71,10 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
     >>> tf.map_fn(lambda x: x * 2, tf.constant([1, 2, 3])).numpy()
     array([2, 4, 6], dtype=int32)
     """
+    return _stopped(_map_fn(fn, elems), back_prop)
+
+
+def _map_fn(fn, elems):
     flat, n = _rows(elems)
     outer = outer_graph_of(flat)
     if outer is None:
@@ -175,19 +187,19 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
     >>> tf.scan(lambda a, x: a + x, tf.constant([1, 2, 3])).numpy()
     array([1, 3, 6], dtype=int32)
     """
-    return _scan_like(fn, elems, initializer, reverse, collect=True)
+    return _stopped(_scan_like(fn, elems, initializer, reverse, collect=True), back_prop)
 
 
 def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
           swap_memory=False, name=None):
     """The final `acc = fn(acc, row)` over the rows of `elems`, first to last (`tf.foldl`)."""
-    return _scan_like(fn, elems, initializer, reverse=False, collect=False)
+    return _stopped(_scan_like(fn, elems, initializer, reverse=False, collect=False), back_prop)
 
 
 def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
           swap_memory=False, name=None):
     """The final `acc = fn(acc, row)` over the rows of `elems`, last to first (`tf.foldr`)."""
-    return _scan_like(fn, elems, initializer, reverse=True, collect=False)
+    return _stopped(_scan_like(fn, elems, initializer, reverse=True, collect=False), back_prop)
 
 
 # --- for over a Dataset ------------------------------------------------------------------------

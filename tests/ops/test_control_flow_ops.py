@@ -236,3 +236,16 @@ def test_tensor_array_in_place_writes_leave_constants_alone():
     cf = f.get_concrete_function(x)
     loop = next(n for n in cf.graph.nodes if "While" in n.type)
     assert loop.attrs["body"].owned == (1,)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_back_prop_false_stops_gradients(mode):
+    def g(x):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = tf.while_loop(lambda i, y: i < 2, lambda i, y: (i + 1, y * x),
+                              [tf.constant(0), x], back_prop=False)[1]
+            z = tf.reduce_sum(tf.map_fn(lambda r: r * r, x, back_prop=False) + y)
+        return t.gradient(z, x)
+
+    assert run(mode, g, tf.constant([2.0, 3.0])) is None
