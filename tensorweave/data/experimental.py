@@ -7,7 +7,8 @@ from tensorweave.data.dataset_ops import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOW
 from tensorweave.data.options import (AutoShardPolicy, AutotuneOptions, DistributeOptions,
                                       ExternalStatePolicy, OptimizationOptions, ThreadingOptions)
 from tensorweave.data.readers import CsvDataset, make_csv_dataset
-from tensorweave.data.tfrecord import TFRecordWriter
+from tensorweave.data import tfrecord
+from tensorweave.framework import dtypes
 
 __all__ = [
     "AUTOTUNE", "AutoShardPolicy", "AutotuneOptions", "CsvDataset", "DistributeOptions",
@@ -17,6 +18,27 @@ __all__ = [
     "ignore_errors", "make_csv_dataset", "sample_from_datasets", "choose_from_datasets",
     "scan", "shuffle_and_repeat", "take_while", "unbatch", "unique",
 ]
+
+
+class TFRecordWriter:
+    """Writes a dataset of scalar strings to a TFRecord file (tf.data.experimental's writer).
+
+    >>> TFRecordWriter("out.tfrecord", "GZIP").write(tf.data.Dataset.from_tensor_slices([b"a"]))
+    """
+
+    def __init__(self, filename, compression_type=None, name=None):
+        self.filename = filename
+        self.options = tfrecord.TFRecordOptions(compression_type=compression_type)
+
+    def write(self, dataset: DatasetV2) -> None:
+        """Writes every element; the file appears complete or not at all."""
+        spec = dataset.element_spec
+        if getattr(spec, "dtype", None) is not dtypes.string or spec.shape.rank != 0:
+            raise TypeError("tf.data.experimental.TFRecordWriter.write expects a dataset of "
+                            f"scalar tf.string elements, got {spec}")
+        with tfrecord.TFRecordWriter(self.filename, self.options) as w:
+            for value in dataset.as_numpy_iterator():
+                w.write(value)
 
 
 def cardinality(dataset: DatasetV2):

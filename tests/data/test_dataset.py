@@ -452,3 +452,23 @@ class TestIteration:
         assert _np(ds) == [0, 1, 2]
         assert _np(ds) == [0, 1, 2]
         assert calls["n"] == 1
+
+
+class TestExperimental:
+    def test_apply_forms(self):
+        ex = tf.data.experimental
+        ds = tf.data.Dataset.range(6)
+        assert _np(ds.apply(ex.enumerate_dataset(1)))[0] == (1, 0)
+        assert _np(ds.batch(2).apply(ex.unbatch())) == list(range(6))
+        assert _np(ds.apply(ex.take_while(lambda x: x < 2))) == [0, 1]
+        assert sorted(_np(ds.apply(ex.shuffle_and_repeat(3, count=2, seed=1)))) == \
+            sorted(list(range(6)) * 2)
+        assert int(ex.cardinality(ds)) == 6
+        with pytest.raises(errors.FailedPreconditionError):
+            _np(ds.apply(ex.assert_cardinality(5)))
+        assert ex.get_single_element(tf.data.Dataset.from_tensors(3)).numpy() == 3
+
+    def test_counter(self):
+        ds = tf.data.Dataset.counter(5, -2)
+        assert ds.cardinality().numpy() == tf.data.INFINITE_CARDINALITY
+        assert _np(ds.take(3)) == [5, 3, 1]

@@ -56,6 +56,14 @@ class TestTFRecordDataset:
         with pytest.raises(errors.DataLossError, match="offset|truncated"):
             _np(tf.data.TFRecordDataset(path))
 
+    def test_experimental_writer(self, tmp_path):
+        path = str(tmp_path / "w.tfrecord")
+        ds = tf.data.Dataset.from_tensor_slices([b"a", b"", b"ccc"])
+        tf.data.experimental.TFRecordWriter(path, "ZLIB").write(ds)
+        assert _np(tf.data.TFRecordDataset(path, "ZLIB")) == [b"a", b"", b"ccc"]
+        with pytest.raises(TypeError, match="scalar tf.string"):
+            tf.data.experimental.TFRecordWriter(path).write(tf.data.Dataset.range(2))
+
     def test_missing_file(self, tmp_path):
         with pytest.raises(errors.NotFoundError):
             _np(tf.data.TFRecordDataset(str(tmp_path / "none")))
