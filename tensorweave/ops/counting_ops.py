@@ -245,9 +245,10 @@ def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=
     """The `num_classes` x `num_classes` matrix whose [i, j] counts (or sums the weights of)
     the examples of label i predicted as j (`tf.math.confusion_matrix`)."""
     labels, predictions = tensor(labels), tensor(predictions)
+    # TensorFlow casts float labels and predictions to int64
+    labels = labels if labels.dtype.is_integer else cast(labels, dtypes.int64)
+    predictions = predictions if predictions.dtype.is_integer else cast(predictions, dtypes.int64)
     for t, what in ((labels, "labels"), (predictions, "predictions")):
-        if not t.dtype.is_integer:
-            raise TypeError(f"confusion_matrix: {what} must be integers, got {t.dtype.name}")
         if t.shape.rank not in (1, None):
             raise ValueError(f"confusion_matrix: {what} must be a vector, got shape {t.shape}")
     if labels.dtype is not predictions.dtype:

@@ -197,6 +197,8 @@ def _broadcast_to_shape_of_grad(op, dy):
 # --- unary ---------------------------------------------------------------------------------------
 @op("Neg", infer=_infer.same, elementwise=True)
 def _neg(xp, x):
+    if x.dtype.kind in "ub":  # NumPy would wrap unsigned ints; TensorFlow has no such kernel
+        raise TypeError(f"Value for attr 'T' of {x.dtype} is not in the list of allowed values")
     return -x
 
 

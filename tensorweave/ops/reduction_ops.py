@@ -27,6 +27,7 @@ __all__ = ["reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any
            "reduce_euclidean_norm", "count_nonzero", "cumsum", "cumprod", "cumulative_logsumexp"]
 
 _BOOL = frozenset({dtypes.bool})
+_ARG_DTYPES = REALS | _BOOL
 
 
 def _reduce_args(x, axis, keepdims):
@@ -253,16 +254,16 @@ def _arg_attrs(axis, output_type, op_name):
 def argmax(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:  # noqa: A002
     """The index of the largest value along `axis` (0 when None) (`tf.math.argmax`)."""
     x = tensor(input)
-    if x.dtype not in REALS:
-        check_dtype(x, REALS, "ArgMax")
+    if x.dtype not in _ARG_DTYPES:
+        check_dtype(x, _ARG_DTYPES, "ArgMax")
     return execute(_argmax, (x,), _arg_attrs(axis, output_type, "ArgMax"))
 
 
 def argmin(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:  # noqa: A002
     """The index of the smallest value along `axis` (0 when None) (`tf.math.argmin`)."""
     x = tensor(input)
-    if x.dtype not in REALS:
-        check_dtype(x, REALS, "ArgMin")
+    if x.dtype not in _ARG_DTYPES:
+        check_dtype(x, _ARG_DTYPES, "ArgMin")
     return execute(_argmin, (x,), _arg_attrs(axis, output_type, "ArgMin"))
 
 

@@ -17,7 +17,8 @@ from tensorweave.ops import _infer
 from tensorweave.ops._convert import binary, tensor
 from tensorweave.ops._special import special
 from tensorweave.ops.binary_ops import divide_no_nan, less
-from tensorweave.ops.math_core import (COMPLEX, FLOATS, INEXACT, INTS, NUMBERS, REALS, _conj, add,
+from tensorweave.ops.math_core import (COMPLEX, FLOATS, INEXACT, INTS, NUMBERS, REALS, SIGNED_INTS,
+                                       _conj, add,
                                        cast, check_dtype, divide, multiply, negative, square,
                                        subtract, sum_to_shape_of, zeros_like)
 
@@ -79,12 +80,13 @@ def abs(x, name=None) -> Tensor:  # noqa: A001 - TensorFlow's public name
     x = tensor(x)
     if x.dtype in COMPLEX:
         return execute(_complex_abs, (x,), _NO_ATTRS)
-    if x.dtype not in REALS:
-        check_dtype(x, NUMBERS, "Abs")
+    if x.dtype not in _SIGNED_REALS:  # TensorFlow has no unsigned kernels for Abs and Sign
+        check_dtype(x, _SIGNED_REALS, "Abs")
     return execute(_abs, (x,), _NO_ATTRS)
 
 
-_real_sign = _public(_sign, REALS, "sign", "")
+_SIGNED_REALS = FLOATS | SIGNED_INTS
+_real_sign = _public(_sign, _SIGNED_REALS, "sign", "")
 
 
 def sign(x, name=None) -> Tensor:

@@ -371,3 +371,13 @@ def test_gradients_inside_a_traced_function():
 
     w = tf.constant([0.5, 1.5, 2.0], tf.float64)
     np.testing.assert_allclose(tf.function(loss)(w).numpy(), loss(w).numpy(), rtol=1e-12)
+
+
+def test_dtype_rules_for_unsigned_and_bool_inputs():
+    u = tf.constant([1, 2], tf.uint8)
+    for fn in (tf.abs, tf.sign, tf.negative, lambda t: -t):
+        with pytest.raises(InvalidArgumentError, match="not in the list of allowed values"):
+            fn(u)
+    assert tf.argmax(tf.constant([False, True])).numpy() == 1
+    np.testing.assert_array_equal(tf.math.confusion_matrix([1.0, 2.0], [2.0, 2.0]).numpy(),
+                                  [[0, 0, 0], [0, 0, 1], [0, 0, 1]])
