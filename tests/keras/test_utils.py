@@ -90,3 +90,9 @@ def test_py_dataset_protocol():
 def test_plot_model_says_what_is_missing():
     with pytest.raises(NotImplementedError, match="Graphviz"):
         utils.plot_model(object())
+
+
+def test_progbar_is_exported():
+    from tensorweave.keras.utils.progbar import Progbar
+
+    assert utils.Progbar is Progbar

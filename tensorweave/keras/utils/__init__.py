@@ -2,6 +2,7 @@
 
 from tensorweave.keras.utils.file_utils import get_file, validate_file
 from tensorweave.keras.utils.numerical_utils import normalize, pad_sequences, to_categorical
+from tensorweave.keras.utils.progbar import Progbar
 from tensorweave.keras.utils.py_dataset import PyDataset, Sequence
 from tensorweave.keras.utils.rng_utils import set_random_seed
 
@@ -17,12 +18,3 @@ def model_to_dot(model, **kwargs):
     """Not available, as plot_model."""
     raise NotImplementedError("keras.utils.model_to_dot is not implemented in tensorweave (it "
                               "needs pydot and Graphviz)")
-
-
-def __getattr__(name):
-    # Progbar lives in the engine's progbar.py: loaded on first use.
-    if name == "Progbar":
-        from tensorweave.keras.utils.progbar import Progbar
-
-        return Progbar
-    raise AttributeError(f"module 'tensorweave.keras.utils' has no attribute {name!r}")
