@@ -158,11 +158,33 @@ def _searchsorted(xp, seq, values, *, side, out_type):
     if seq.shape[:-1] != values.shape[:-1]:
         raise ValueError(f"Leading dims of sorted_sequence {list(seq.shape)} and values "
                          f"{list(values.shape)} must match")
-    s = seq.reshape(-1, seq.shape[-1])
-    v = values.reshape(-1, values.shape[-1])
-    rows = [xp.searchsorted(s[i], v[i], side=side) for i in range(s.shape[0])]
-    out = xp.stack(rows) if rows else xp.zeros(v.shape, dtype=np.int64)
-    return out.reshape(values.shape).astype(out_type.np_dtype)
+    return _batched_searchsorted(xp, seq, values, side).astype(out_type.np_dtype)
+
+
+def _batched_searchsorted(xp, seq, values, side):
+    """All rows at once: merge each row's values into its sequence with one stable sort; a
+    value's answer is how many sequence elements sort before it. Values go first among equal
+    keys for side="left" (counting seq < v), last for "right" (counting seq <= v)."""
+    n, m = seq.shape[-1], values.shape[-1]
+    if values.size == 0:
+        return xp.zeros(values.shape, dtype=np.int64)
+    first, second = (values, seq) if side == "left" else (seq, values)
+    merged = xp.concatenate([first, second.astype(first.dtype, copy=False)], axis=-1)
+    is_value = xp.zeros(n + m, dtype=bool)
+    if side == "left":
+        is_value[:m] = True
+    else:
+        is_value[n:] = True
+    order = xp.argsort(merged, axis=-1, kind="stable")
+    sorted_is_value = is_value[order]
+    seq_before = xp.arange(n + m) + 1 - xp.cumsum(sorted_is_value, axis=-1)
+    position = (order - (0 if side == "left" else n)).reshape(-1, n + m)  # index in `values`
+    keep = sorted_is_value.reshape(-1, n + m)
+    out = xp.empty(values.shape, dtype=np.int64)
+    flat = out.reshape(-1, m)
+    rows = xp.broadcast_to(xp.arange(flat.shape[0])[:, None], keep.shape)
+    flat[rows[keep], position[keep]] = seq_before.reshape(-1, n + m)[keep]
+    return out
 
 
 @eager_errors("SearchSorted")

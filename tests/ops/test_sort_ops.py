@@ -72,3 +72,17 @@ def test_searchsorted():
     np.testing.assert_array_equal(out, [np.searchsorted(s, v) for s, v in zip(seq2, vals2)])
     with pytest.raises(InvalidArgumentError):
         tf.searchsorted(seq, vals, side="middle")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), st.integers(0, 6), st.integers(0, 5), st.sampled_from(["left", "right"]),
+       st.integers(0, 2**31 - 1))
+def test_batched_searchsorted_property(batch, n, m, side, seed):
+    rng = np.random.default_rng(seed)
+    seq = np.sort(rng.integers(0, 4, (batch, 2, n)), -1).astype(np.float32)
+    vals = rng.integers(-1, 5, (batch, 2, m)).astype(np.float32)
+    want = np.zeros((batch * 2, m), np.int64)
+    for i, (s, v) in enumerate(zip(seq.reshape(-1, n), vals.reshape(-1, m))):
+        want[i] = np.searchsorted(s, v, side=side)
+    want = want.reshape(batch, 2, m)
+    np.testing.assert_array_equal(_np(tf.searchsorted(seq, vals, side=side)), want)
