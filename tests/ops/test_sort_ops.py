@@ -82,7 +82,7 @@ def test_batched_searchsorted_property(batch, n, m, side, seed):
     seq = np.sort(rng.integers(0, 4, (batch, 2, n)), -1).astype(np.float32)
     vals = rng.integers(-1, 5, (batch, 2, m)).astype(np.float32)
     want = np.zeros((batch * 2, m), np.int64)
-    for i, (s, v) in enumerate(zip(seq.reshape(-1, n), vals.reshape(-1, m))):
+    for i, (s, v) in enumerate(zip(seq.reshape(batch * 2, n), vals.reshape(batch * 2, m))):
         want[i] = np.searchsorted(s, v, side=side)
     want = want.reshape(batch, 2, m)
     np.testing.assert_array_equal(_np(tf.searchsorted(seq, vals, side=side)), want)
