@@ -322,6 +322,7 @@ class DatasetV2:
         return True  # as TensorFlow: a dataset is truthy even when empty
 
     def options(self) -> Options:
+        """The options set on this dataset (with_options), or defaults."""
         return self._options if self._options is not None else Options()
 
     def with_options(self, options: Options, name=None):
@@ -331,6 +332,8 @@ class DatasetV2:
         return out
 
     def assert_cardinality(self, expected_cardinality):
+        """This dataset, declared to have `expected_cardinality` elements and checked while
+        iterating (FailedPreconditionError on a different count)."""
         return self._then(tr.PassThroughNode(self._node, _int(expected_cardinality)))
 
     # --- iteration -----------------------------------------------------------------------------
@@ -351,6 +354,7 @@ class DatasetV2:
         return (structure.to_numpy(spec, flat) for flat in self._node.iterate())
 
     def as_numpy(self):
+        """All elements as a list, as `as_numpy_iterator` gives them."""
         return list(self.as_numpy_iterator())
 
     def __repr__(self) -> str:
@@ -373,6 +377,7 @@ class OwnedIterator:
 
     @property
     def element_spec(self):
+        """The nest of TensorSpec of the iterated dataset's elements."""
         return self._dataset.element_spec
 
     def __iter__(self):
@@ -385,12 +390,14 @@ class OwnedIterator:
         return structure.to_tensors(self._spec, flat)
 
     def get_next(self):
+        """The next element; tf.errors.OutOfRangeError at the end."""
         try:
             return self.__next__()
         except StopIteration:
             raise errors.OutOfRangeError(None, None, "End of sequence") from None
 
     def get_next_as_optional(self):
+        """Not available: tf.experimental.Optional is not implemented."""
         raise NotImplementedError("Iterator.get_next_as_optional: tf.experimental.Optional is "
                                   "not implemented in tensorweave yet; use get_next() and catch "
                                   "tf.errors.OutOfRangeError.")

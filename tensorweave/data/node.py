@@ -56,22 +56,27 @@ class Node:
 
     @property
     def spec(self):
+        """The element spec: a nest of TensorSpec (DatasetSpec for windows)."""
         return self._spec
 
     def iterate(self) -> Iterator[tuple]:
+        """A fresh pass over the elements, each a flat tuple of NumPy arrays."""
         plan = self.plan()
         if plan is None:
             raise NotImplementedError(f"{type(self).__name__}.iterate")
         return plan.elements()
 
     def plan(self) -> Plan | None:
+        """The elements as rows of in-memory arrays by index, when they are (else None)."""
         return None
 
     def cardinality(self) -> int:
+        """The element count, INFINITE or UNKNOWN."""
         return UNKNOWN
 
 
 def add_cardinalities(a: int, b: int) -> int:
+    """The count of two datasets one after the other."""
     if a == INFINITE or b == INFINITE:
         return INFINITE
     if a == UNKNOWN or b == UNKNOWN:

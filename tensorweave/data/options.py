@@ -31,10 +31,14 @@ class _OptionGroup:
 
 
 class ThreadingOptions(_OptionGroup):
+    """Thread pool settings (kept for compatibility; tensorweave sizes its pools itself)."""
+
     _fields = ("max_intra_op_parallelism", "private_threadpool_size")
 
 
 class OptimizationOptions(_OptionGroup):
+    """Static optimization switches (kept for compatibility)."""
+
     _fields = ("apply_default_optimizations", "filter_fusion", "map_and_batch_fusion",
                "map_and_filter_fusion", "map_fusion", "map_parallelization",
                "noop_elimination", "parallel_batch", "shuffle_and_repeat_fusion",
@@ -42,10 +46,14 @@ class OptimizationOptions(_OptionGroup):
 
 
 class DistributeOptions(_OptionGroup):
+    """Distribution settings (auto-sharding policy, devices)."""
+
     _fields = ("auto_shard_policy", "num_devices")
 
 
 class AutotuneOptions(_OptionGroup):
+    """Autotuning settings (kept for compatibility)."""
+
     _fields = ("enabled", "cpu_budget", "ram_budget", "autotune_algorithm")
 
 
@@ -78,8 +86,12 @@ class Options(_OptionGroup):
 
 
 class AutoShardPolicy:
+    """How a dataset is split between workers (tf.data.experimental.AutoShardPolicy)."""
+
     OFF, AUTO, FILE, DATA, HINT = -1, 0, 1, 2, 3
 
 
 class ExternalStatePolicy:
+    """What to do with external state when a dataset is serialized."""
+
     WARN, IGNORE, FAIL = 0, 1, 2

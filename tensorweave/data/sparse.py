@@ -36,10 +36,12 @@ class SparseTensor:
 
     @property
     def dtype(self) -> dtypes.DType:
+        """The values' dtype."""
         return self.values.dtype
 
     @property
     def shape(self) -> TensorShape:
+        """The dense shape."""
         return TensorShape(self.dense_shape.numpy().tolist())
 
     def to_dense(self, default_value=None) -> Tensor:
