@@ -20,6 +20,7 @@ _SUBMODULES = {
     "metrics": "tensorweave.keras.metrics",
     "mixed_precision": "tensorweave.keras.engine.mixed_precision",
     "models": "tensorweave.keras.models",
+    "ops": "tensorweave.keras.engine.ops",
     "optimizers": "tensorweave.keras.optimizers",
     "regularizers": "tensorweave.keras.regularizers",
     "saving": "tensorweave.keras.saving",

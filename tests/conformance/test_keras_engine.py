@@ -179,3 +179,33 @@ def test_summary_after_fit_counts_optimizer():
         return [x.rstrip() for x in "\n".join(lines).splitlines() if "params" in x]
 
     assert run(twk, TwLin) == run(tfk, TkLin)
+
+
+F = np.float32
+
+
+@pytest.mark.parametrize("name,args,kwargs", [
+    ("mean", (np.array([[1, 2], [3, 5]], F),), {"axis": -1}),
+    ("sum", (np.array([[1, 2], [3, 5]], F),), {"keepdims": True}),
+    ("max", (np.array([[1, 7], [3, 5]], F),), {"axis": 0}),
+    ("argmax", (np.array([[1, 7], [9, 5]], F),), {}),
+    ("argmax", (np.array([[1, 7], [9, 5]], F),), {"axis": 1}),
+    ("concatenate", ([np.ones((1, 2), F), np.zeros((2, 2), F)],), {}),
+    ("clip", (np.array([-2, 0.5, 3], F), 0.0, 1.0), {}),
+    ("power", (np.array([2, 3], F), 2.0), {}),
+    ("one_hot", (np.array([0, 2]), 3), {}),
+    ("take", (np.array([[1, 2], [3, 4]], F), np.array([3, 0])), {}),
+    ("dot", (np.array([[1, 2]], F), np.array([[3], [4]], F)), {}),
+    ("norm", (np.array([3, 4], F),), {}),
+    ("arange", (5,), {}),
+    ("full", ((2, 2), 3.0), {}),
+    ("swapaxes", (np.array([[1, 2, 3]], F), 0, 1), {}),
+    ("log_softmax", (np.array([1, 2, 3], F),), {}),
+    ("floor_divide", (np.array([7, -7], F), np.array([2, 2], F)), {}),
+    ("std", (np.array([1, 2, 4], F),), {}),
+])
+def test_keras_ops_match(name, args, kwargs):
+    ours = getattr(twk.ops, name)(*args, **kwargs)
+    theirs = getattr(tfk.ops, name)(*args, **kwargs)
+    np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-6)
+    assert np.asarray(ours).dtype == np.asarray(theirs).dtype
