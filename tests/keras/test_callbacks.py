@@ -275,3 +275,26 @@ def test_backup_and_restore_resumes_a_killed_fit_exactly(tmp_path):
     for a, b in zip(resumed.get_weights(), reference.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert int(resumed.optimizer.iterations.numpy()) == 12
+
+
+def test_model_checkpoint_with_fit_saves_loadable_files(tmp_path):
+    keras = tf.keras
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(16, 2)).astype("float32")
+    y = x.sum(-1, keepdims=True)
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    best = str(tmp_path / "best.keras")
+    weights = str(tmp_path / "w-{epoch:02d}.weights.h5")
+    model.fit(x, y, epochs=3, verbose=0, validation_data=(x, y), callbacks=[
+        callbacks.ModelCheckpoint(best, save_best_only=True),
+        callbacks.ModelCheckpoint(weights, save_weights_only=True)])
+    assert sorted(os.listdir(tmp_path)) == ["best.keras", "w-01.weights.h5", "w-02.weights.h5",
+                                            "w-03.weights.h5"]
+    restored = keras.models.load_model(best)
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    other = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
+    other.load_weights(str(tmp_path / "w-03.weights.h5"))
+    np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
