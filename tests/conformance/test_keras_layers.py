@@ -347,3 +347,37 @@ def test_keras_files_round_trip_between_keras_and_tensorweave(tmp_path):
     loaded.save(str(tmp_path / "ours.keras"))
     back = keras_real.models.load_model(tmp_path / "ours.keras")
     np.testing.assert_allclose(back.predict(data, verbose=0), ref, rtol=1e-6, atol=1e-7)
+
+
+# Augmentations with a fixed factor are deterministic: they must resample exactly as Keras.
+IMAGE_CASES = [
+    ("RandomRotation", {"factor": (0.25, 0.25)}),
+    ("RandomRotation", {"factor": (0.1, 0.1), "fill_mode": "constant", "fill_value": 3.0}),
+    ("RandomRotation", {"factor": (0.13, 0.13), "fill_mode": "wrap"}),
+    ("RandomRotation", {"factor": (0.2, 0.2), "fill_mode": "nearest",
+                        "interpolation": "nearest"}),
+    ("RandomZoom", {"height_factor": (0.3, 0.3)}),
+    ("RandomZoom", {"height_factor": (-0.4, -0.4), "width_factor": (0.2, 0.2)}),
+    ("RandomTranslation", {"height_factor": (0.2, 0.2), "width_factor": (-0.3, -0.3)}),
+    ("Resizing", {"height": 4, "width": 5}),
+    ("Resizing", {"height": 4, "width": 9, "crop_to_aspect_ratio": True}),
+    ("Resizing", {"height": 9, "width": 3, "interpolation": "nearest"}),
+    ("CenterCrop", {"height": 4, "width": 5}),
+    ("CenterCrop", {"height": 8, "width": 5}),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", IMAGE_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(IMAGE_CASES)])
+def test_image_layers_match_keras(name, kwargs):
+    x = (RNG.random((2, 6, 7, 3)) * 255).astype("float32")
+    ref = np.asarray(getattr(keras_real.layers, name)(**kwargs)(x, training=True))
+    got = getattr(kw.layers, name)(**kwargs)(x, training=True).numpy()
+    assert got.shape == ref.shape
+    assert got.shape != x.shape or not np.allclose(got, x)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-3)
+    theirs = getattr(keras_real.layers, name)(**kwargs)
+    ours = getattr(kw.layers, name)(**kwargs)
+    assert set(ours.get_config()) == set(theirs.get_config())
+    assert tuple(ours.compute_output_shape((None, 6, 7, 3))) == tuple(
+        theirs.compute_output_shape((None, 6, 7, 3)))

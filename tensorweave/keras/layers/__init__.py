@@ -46,3 +46,7 @@ from tensorweave.keras.layers.attention import AdditiveAttention, Attention, Mul
 from tensorweave.keras.layers.einsum_dense import EinsumDense
 from tensorweave.keras.layers.normalization_extra import (GroupNormalization, Identity,
                                                           UnitNormalization)
+from tensorweave.keras.layers.image_preprocessing import (CenterCrop, RandomBrightness,
+                                                          RandomContrast, RandomCrop, RandomFlip,
+                                                          RandomRotation, RandomTranslation,
+                                                          RandomZoom, Resizing)

@@ -156,7 +156,8 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalizes each sample over `axis` (default the last): (x - mean) / sqrt(var + eps),
-    then `gamma * x + beta`; `rms_scaling=True` (deprecated in Keras) only scales: x / sqrt(var + eps) * gamma."""
+    then `gamma * x + beta`; `rms_scaling=True` (deprecated in Keras) only scales:
+    x / sqrt(var + eps) * gamma."""
 
     def __init__(self, axis=-1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                  rms_scaling: bool = False, beta_initializer="zeros", gamma_initializer="ones",
