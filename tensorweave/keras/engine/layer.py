@@ -26,6 +26,7 @@ import warnings
 
 import numpy as np
 
+from tensorweave.saving import checkpoint as _checkpoint
 from tensorweave.framework import dtypes
 from tensorweave.framework.context import init_scope
 from tensorweave.framework.module import Module
@@ -103,6 +104,10 @@ class Layer(Module):
     # --- attribute tracking --------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
         if name.startswith("__") or not self.__dict__.get("_tracking", False):
+            if "_tracking" not in self.__dict__ and isinstance(value, (Layer, Variable)):
+                raise RuntimeError(
+                    f"It looks like you are subclassing `{type(self).__name__}` and you forgot "
+                    "to call `super().__init__()`. Always start with this line.")
             object.__setattr__(self, name, value)
             return
         if isinstance(value, list) and not isinstance(value, TrackedList):
@@ -405,6 +410,8 @@ class Layer(Module):
             object.__setattr__(self, "_in_call_build", False)
         object.__setattr__(self, "_build_input_shape", shapes)
         self.built = True
+        if _checkpoint._pending:  # a checkpoint restored before these weights existed
+            _checkpoint.apply_deferred_restorations()
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             object.__setattr__(self, "_initial_weights", None)

@@ -240,3 +240,12 @@ class TestDtypePolicy:
         grad = tape.gradient(loss, layer.kernel)
         assert grad.dtype == tf.float32
         np.testing.assert_allclose(grad.numpy(), np.ones((3, 2)))
+
+
+def test_forgetting_super_init_is_reported():
+    class Forgetful(Layer):
+        def __init__(self):
+            self.inner = Linear(1)
+
+    with pytest.raises(RuntimeError, match="super\\(\\).__init__"):
+        Forgetful()
