@@ -27,11 +27,44 @@ def _is_ours(value) -> bool:
     return module.startswith("tensorweave.") or isinstance(value, Module)
 
 
+def _keras_layer_children(layer) -> list:
+    """A Keras layer's own variables by name, its sublayers by attribute (`layer-<i>` for a
+    model's layers, as TensorFlow names them), and a compiled model's optimizer. Caches and
+    other bookkeeping attributes are not walked, so paths do not depend on call history."""
+    found, used = [], set()
+
+    def add(name, value):
+        base, n = name, 0
+        while name in used:
+            n += 1
+            name = f"{base}_{n}"
+        used.add(name)
+        found.append((name, value))
+
+    for var in list(layer._trainable_variables) + list(layer._non_trainable_variables):
+        add(str(var.name).split("/")[-1].split(":")[0], var)
+    if hasattr(layer, "compile"):  # a model: its layers in order
+        for i, sub in enumerate(layer._layers):
+            add(f"layer-{i}", sub)
+    else:
+        by_attribute = {id(v): k for k, v in sorted(vars(layer).items())
+                        if not k.startswith("_")}
+        for i, sub in enumerate(layer._layers):
+            add(by_attribute.get(id(sub), f"layer-{i}"), sub)
+    optimizer = vars(layer).get("optimizer")
+    if optimizer is not None and not isinstance(optimizer, str):
+        add("optimizer", optimizer)
+    return found
+
+
 def children(obj) -> list:
     """The (name, child) pairs to walk below `obj`, in a stable order."""
     custom = getattr(obj, "_checkpoint_children", None)
     if callable(custom):
         return list(custom().items())
+    if hasattr(obj, "_trainable_variables") and hasattr(obj, "_layers") and \
+            hasattr(obj, "add_weight"):
+        return _keras_layer_children(obj)
     if isinstance(obj, dict):
         return [(str(k), v) for k, v in obj.items() if isinstance(k, (str, int))]
     if isinstance(obj, (list, tuple)):

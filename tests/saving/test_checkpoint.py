@@ -125,3 +125,27 @@ def test_killed_writer_leaves_the_previous_checkpoint_loadable(tmp_path):
     tf.train.Checkpoint(v=v).restore(latest).assert_consumed()
     values = v.numpy()
     assert values[0] >= 1 and np.all(values == values[0])
+
+
+def test_keras_model_and_optimizer_restore_before_build(tmp_path):
+    from tensorweave import keras
+
+    def make():
+        return keras.Sequential([keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)])
+
+    x = np.ones((3, 5), np.float32)
+    model, opt = make(), keras.optimizers.Adam()
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(model(x))
+    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables),
+                            model.trainable_variables))
+    path = tf.train.Checkpoint(model=model, optimizer=opt).save(str(tmp_path / "ckpt"))
+    names = dict(tf.train.list_variables(path))
+    assert "model/layer-0/kernel/.ATTRIBUTES/VARIABLE_VALUE" in names
+
+    fresh, fresh_opt = make(), keras.optimizers.Adam()
+    status = tf.train.Checkpoint(model=fresh, optimizer=fresh_opt).restore(path)
+    np.testing.assert_allclose(fresh(x).numpy(), model(x).numpy())  # restored when built
+    fresh_opt.build(fresh.trainable_variables)  # slots restored when created
+    status.assert_consumed()
+    assert int(fresh_opt.iterations.numpy()) == 1
