@@ -11,6 +11,7 @@ from tensorweave.data import structure
 from tensorweave.data.node import INFINITE, UNKNOWN, Node
 from tensorweave.data.structure import seed_entropy
 from tensorweave.framework.errors import InvalidArgumentError
+from tensorweave.framework.tensor_spec import TensorSpec
 
 
 def _relaxed(nodes: list[Node]):
@@ -101,8 +102,6 @@ class CounterNode(Node):
 
     def __init__(self, start: int, step: int, dtype):
         self.start, self.step, self.np_dtype = int(start), int(step), dtype.np_dtype
-        from tensorweave.framework.tensor_spec import TensorSpec
-
         self._spec = TensorSpec((), dtype)
 
     def iterate(self) -> Iterator[tuple]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from tensorweave.data import batching, ordering, sources, structure, transformations as tr
+from tensorweave.data.bucketing import bucket_by_sequence_length
 from tensorweave.data.cache import CacheNode
 from tensorweave.data.combinators import ChooseNode, CounterNode, SampleNode
 from tensorweave.data.files import ListFilesNode
@@ -263,8 +264,6 @@ class DatasetV2:
                                   pad_to_bucket_boundary=False, no_padding=False,
                                   drop_remainder=False, name=None):
         """Batches elements of similar length together (see tf.data docs)."""
-        from tensorweave.data.bucketing import bucket_by_sequence_length
-
         return bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
                                          bucket_batch_sizes, padded_shapes, padding_values,
                                          pad_to_bucket_boundary, no_padding, drop_remainder)

@@ -18,9 +18,10 @@ import numpy as np
 
 from tensorweave.data import structure
 from tensorweave.framework.constant_op import convert_to_tensor
-from tensorweave.framework.context import CPU0, ctx
+from tensorweave.framework.context import CPU0, ctx, init_scope
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_spec import TensorSpec
+from tensorweave.graph.function import function
 from tensorweave.util import nest
 
 
@@ -54,8 +55,6 @@ class StructuredFunction:
         return args if type(args) is tuple else (args,)
 
     def _trace(self) -> None:
-        from tensorweave.graph.function import function
-
         specs = nest.flatten(self.input_spec)
         spec, fn = self.input_spec, self.fn
 
@@ -109,8 +108,6 @@ class StructuredFunction:
         graph = ctx.graph
         if graph is not None:
             # An element computed while a trace is open must not land in that trace.
-            from tensorweave.framework.context import init_scope
-
             with init_scope():
                 return self.call(flat)
         value = structure.normalize(self.call_tensors(flat))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import collections
 import copy
 import itertools
+import os
 import queue
 import threading
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,8 +30,6 @@ def _parallelism(n) -> int:
         return 1
     n = int(n)
     if n == AUTOTUNE:
-        import os
-
         return max(2, min(8, os.cpu_count() or 2))
     if n < 1:
         raise ValueError(f"num_parallel_calls must be positive or tf.data.AUTOTUNE, got {n}")
@@ -271,8 +271,6 @@ class IgnoreErrorsNode(Node):
                 return
             except errors.OpError as e:
                 if self.log_warning:
-                    import warnings
-
                     warnings.warn(f"tf.data ignored an error: {e}", stacklevel=2)
                 if isinstance(e, errors.DataLossError):
                     return  # a reader cannot resume past corruption
