@@ -36,6 +36,7 @@ class Metric:
     """Base class of metrics: `update_state(...)` accumulates, `result()` reads,
     `reset_state()` clears, and calling the metric does update then result.
 
+    >>> from tensorweave.keras.metrics import Mean
     >>> m = Mean()
     >>> m.update_state([1.0, 3.0]); float(m.result())
     2.0

@@ -185,8 +185,8 @@ class _PrecisionRecall(Metric):
 class Precision(_PrecisionRecall):
     """tp / (tp + fp): how many predicted positives are positive.
 
-    >>> float(Precision()([0, 1, 1, 1], [1, 0, 1, 1]))
-    0.6666667
+    >>> round(float(Precision()([0, 1, 1, 1], [1, 0, 1, 1])), 4)
+    0.6667
     """
 
     _counts = ("false_positives",)

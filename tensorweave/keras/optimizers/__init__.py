@@ -2,8 +2,8 @@
 learning-rate schedules (`keras.optimizers.schedules`).
 
     >>> from tensorweave import keras
-    >>> keras.optimizers.get("adam").get_config()["learning_rate"]
-    0.001
+    >>> keras.optimizers.get("adam").get_config()["epsilon"]
+    1e-07
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ class Optimizer:
     """Base class of Keras optimizers. See the module docstring.
 
     >>> import tensorweave as tf
+    >>> from tensorweave.keras.optimizers import SGD
     >>> v = tf.Variable([1.0, 2.0])
     >>> opt = SGD(learning_rate=0.1)
     >>> _ = opt.apply_gradients([(tf.constant([1.0, 1.0]), v)])
@@ -197,6 +198,10 @@ class Optimizer:
                         self.add_variable_from_reference(v, slot_name, initializer))
         self._build_extra(new)
         self.built = True
+        from tensorweave.saving import checkpoint
+
+        if checkpoint._pending:  # slots a restored checkpoint holds values for
+            checkpoint.apply_deferred_restorations()
         if new:
             # A checkpoint restored before these slots existed assigns them now (eagerly, even
             # when the first apply_gradients is being traced).
