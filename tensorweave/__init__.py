@@ -31,7 +31,11 @@ from tensorweave.util import nest
 from tensorweave.framework.tensor_spec import TensorSpec
 from tensorweave.framework.context import init_scope
 from tensorweave.graph.function import function
-from tensorweave.ops.control_flow_ops import case, cond, switch_case, while_loop
+from tensorweave.ops.control_flow_ops import (case, cond, control_dependencies, get_static_value,
+                                              group, no_op, switch_case, while_loop)
+from tensorweave.ops.control_flow_ops import tuple_ as tuple  # noqa: A001 - TensorFlow's name
+from tensorweave.ops.logging_ops import assert_ as Assert
+from tensorweave.ops.script_ops import numpy_function, py_function
 from tensorweave.ops.functional_ops import foldl, foldr, map_fn, scan
 from tensorweave.ops.tensor_array import TensorArray
 from tensorweave.ops.logging_ops import print_v2 as print  # noqa: A001 - TensorFlow's name

@@ -17,6 +17,8 @@ Gradients (choices):
 
 from __future__ import annotations
 
+import numpy as np
+
 from tensorweave.autodiff.tape import Tape, differentiable_dtype, pop, push
 from tensorweave.framework import dtypes
 from tensorweave.framework.constant_op import convert_to_tensor
@@ -34,7 +36,8 @@ from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.ops.tensor_array import TensorArray, flatten_loop_vars, pack_loop_vars
 from tensorweave.util import nest
 
-__all__ = ["cond", "case", "switch_case", "while_loop"]
+__all__ = ["cond", "case", "switch_case", "while_loop", "control_dependencies", "no_op", "group",
+           "tuple_", "get_static_value"]
 
 
 def _merge_dims(a, b):
@@ -455,3 +458,78 @@ def _eager_while(cond, body, packed, single, maximum_iterations):
     if single:
         return values[0]
     return type(packed)(values) if not hasattr(packed, "_fields") else type(packed)(*values)
+
+
+# --- ordering and grouping ---------------------------------------------------------------------
+class _Ordered:
+    """What `tf.control_dependencies` returns: ops already run in program order here."""
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def control_dependencies(control_inputs):
+    """A context whose ops run after `control_inputs` (`tf.control_dependencies`).
+
+    A traced tensorweave graph runs its nodes in program order and never drops a stateful one,
+    so everything created inside already runs after the inputs: the context only checks them.
+    """
+    if control_inputs is None:
+        return _Ordered()
+    for c in nest.flatten(control_inputs):
+        if c is not None and not (isinstance(c, Tensor) or hasattr(c, "__tf_tensor__")
+                                  or hasattr(c, "op_def") or callable(c)):
+            raise TypeError(f"Control input must be a tensor or an operation, got {c!r}")
+    return _Ordered()
+
+
+def no_op(name=None):
+    """Does nothing (`tf.no_op`): a placeholder for control dependencies; returns None."""
+    return None
+
+
+def group(*inputs, name=None):
+    """Groups ops for control dependencies (`tf.group`). Every op of a tensorweave graph runs
+    (stateful ones are never dropped), so there is nothing to return: None."""
+    for c in nest.flatten(inputs):
+        if c is not None and not (isinstance(c, Tensor) or hasattr(c, "__tf_tensor__")
+                                  or hasattr(c, "op_def")):
+            raise TypeError(f"tf.group: expected tensors or operations, got {c!r}")
+    return None
+
+
+def tuple_(tensors, name=None, control_inputs=None):
+    """The tensors, each available once all are computed (`tf.tuple`)."""
+    return [None if t is None else _as_tensor(t) for t in tensors]
+
+
+def get_static_value(tensor, partial=False):
+    """The value of `tensor` as a NumPy array when it is known without running the function
+    (`tf.get_static_value`): always for eager tensors; for a traced one, when it depends on no
+    function input and no stateful op. None otherwise."""
+    if hasattr(tensor, "__tf_tensor__") and not isinstance(tensor, Tensor):
+        return None  # a variable: its value can change
+    if not isinstance(tensor, Tensor):
+        try:
+            return np.asarray(convert_to_tensor(tensor).numpy())
+        except (TypeError, ValueError):
+            return None
+    if type(tensor) is not SymbolicTensor:
+        return np.asarray(tensor.numpy())
+    graph = tensor.graph
+    stack, seen = [tensor.node], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if getattr(node, "op_def", None) is None or node.op_def.stateful:
+            return None  # a placeholder, a variable read, a random draw ...
+        stack.extend(t.node for t in node.inputs)
+    if not hasattr(graph, "lift_to_eager"):
+        return None
+    value = graph.lift_to_eager(tensor)
+    return None if type(value) is SymbolicTensor else np.asarray(value.numpy())

@@ -11,12 +11,14 @@ import sys
 
 import numpy as np
 
+from tensorweave.framework import errors
+from tensorweave.framework.constant_op import convert_to_tensor
 from tensorweave.framework.context import ctx
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.util import nest
 
-__all__ = ["print_v2"]
+__all__ = ["print_v2", "assert_"]
 
 
 class _Template:
@@ -155,4 +157,33 @@ def print_v2(*inputs, output_stream=None, summarize: int = 3, sep: str = " ", en
                **attrs)
         return None
     execute(_print, tuple(tensors), attrs)
+    return None
+
+
+def _infer_assert(*specs, **attrs):
+    return ()
+
+
+@op("Assert", infer=_infer_assert, num_outputs=0, stateful=True, differentiable=False)
+def _assert(xp, condition, *data, summarize):
+    """Raises InvalidArgumentError, showing `data`, when `condition` is false."""
+    if not bool(condition):
+        values = [np.asarray(a.get() if hasattr(a, "get") else a) for a in data]
+        shown = []
+        for v in values:  # TensorFlow's layout: each item in brackets, strings bare
+            text = _scalar(v[()]).strip('"') if v.dtype == object and v.ndim == 0 else \
+                format_array(v, summarize)
+            shown.append(text if text.startswith("[") else f"[{text}]")
+        raise errors.InvalidArgumentError(None, None, "assertion failed: " + " ".join(shown))
+
+
+def assert_(condition, data, summarize=None, name=None):
+    """Raises InvalidArgumentError showing `data` when `condition` is false (`tf.Assert`); in a
+    traced function the check runs at every call, in program order."""
+    cond = condition if isinstance(condition, Tensor) else convert_to_tensor(condition)
+    if cond.dtype.name != "bool" or (cond.shape.rank not in (0, None)):
+        raise ValueError(f"tf.Assert: condition must be a boolean scalar, got {cond!r}")
+    items = [d if isinstance(d, Tensor) else convert_to_tensor(
+        d.__tf_tensor__() if hasattr(d, "__tf_tensor__") else d) for d in data]
+    execute(_assert, (cond, *items), {"summarize": 3 if summarize is None else summarize})
     return None

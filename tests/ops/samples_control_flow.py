@@ -1,5 +1,6 @@
-"""Samples for the control-flow, TensorArray and print ops (ops/control_flow_ops.py,
-ops/tensor_array.py, ops/logging_ops.py). Branches and loop bodies are traced here into
+"""Samples for the control-flow, TensorArray, print, assert and Python-function ops
+(ops/control_flow_ops.py, ops/functional_ops.py, ops/tensor_array.py, ops/logging_ops.py,
+ops/script_ops.py). Branches and loop bodies are traced here into
 sub-graphs fed by the op's own inputs."""
 
 import io
@@ -11,6 +12,7 @@ from tensorweave.graph import subgraph
 from tensorweave.graph.subgraph import SubFunction
 from tensorweave.ops import control_flow_ops as cf
 from tensorweave.ops.logging_ops import _Slot, _Template
+from tensorweave.ops.script_ops import PyFunc
 
 
 def _n(rng, *shape):
@@ -82,4 +84,7 @@ SAMPLES = {
     "TensorArrayScatterRow": [lambda r: ([_n(r, 3, 2), np.array(1, np.int32), _n(r, 2)], {})],
     "PrintV2": [_print],
     "ForDataset": [_for_dataset],
+    "Assert": [lambda r: ([np.array(True), _n(r, 2)], {"summarize": 3})],
+    "EagerPyFunc": [lambda r: ([_n(r, 3)], {"func": PyFunc(lambda a: a * 2, False),
+                                            "Tout": (tf.float64,)})],
 }
