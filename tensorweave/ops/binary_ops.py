@@ -14,9 +14,9 @@ from tensorweave.framework.tensor_shape import broadcast_dims
 from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._convert import binary, tensor
-from tensorweave.ops.math_core import (FLOATS, INEXACT, INTS, NUMBERS, REALS, _check_nonzero, _conj,
-                                       add, cast, check_dtype, divide, multiply, negative, square,
-                                       subtract, sum_to_shape_of)
+from tensorweave.ops.math_core import (_TRUEDIV_FLOAT, FLOATS, INEXACT, INTS, NUMBERS, REALS,
+                                       _check_nonzero, _conj, add, cast, check_dtype, divide,
+                                       multiply, negative, square, subtract, sum_to_shape_of)
 
 __all__ = ["maximum", "minimum", "floordiv", "floor_div", "floormod", "mod", "truncatediv",
            "truncatemod", "squared_difference", "xlogy", "xdivy", "xlog1py", "divide_no_nan",
@@ -128,7 +128,8 @@ floormod = _public(_floor_mod, REALS, "floormod", "x - floordiv(x, y) * y, the s
 mod = floormod
 truncatediv = _public(_truncate_div, REALS, "truncatediv", "x / y rounded toward zero "
                       "(`tf.truncatediv`).")
-truncatemod = _public(_truncate_mod, REALS, "truncatemod", "x - truncatediv(x, y) * y, the sign "
+truncatemod = _public(_truncate_mod, frozenset({dtypes.int32, dtypes.int64, dtypes.float32,
+                                                dtypes.float64}), "truncatemod", "x - truncatediv(x, y) * y, the sign "
                       "of x (`tf.truncatemod`).")
 
 
@@ -193,10 +194,20 @@ def _atan2(xp, y, x):
     return xp.arctan2(y, x)
 
 
-squared_difference = _public(_squared_difference, NUMBERS, "squared_difference",
+squared_difference = _public(_squared_difference, INEXACT | {dtypes.int32, dtypes.int64},
+                             "squared_difference",
                              "(x - y) * conj(x - y) (`tf.math.squared_difference`).")
-divide_no_nan = _public(_div_no_nan, INEXACT, "divide_no_nan", "x / y, and 0 where y is 0 "
-                        "(`tf.math.divide_no_nan`).")
+_divide_no_nan = _public(_div_no_nan, INEXACT, "divide_no_nan", "")
+
+
+def divide_no_nan(x, y, name=None):
+    """x / y, and 0 where y is 0 (`tf.math.divide_no_nan`); integers are divided in floating
+    point, as by `tf.math.truediv`."""
+    x, y = binary(x, y, "DivNoNan")
+    to = _TRUEDIV_FLOAT.get(x.dtype)
+    if to is not None:
+        x, y = cast(x, to), cast(y, to)
+    return _divide_no_nan(x, y)
 div_no_nan = divide_no_nan
 multiply_no_nan = _public(_mul_no_nan, INEXACT, "multiply_no_nan", "x * y, and 0 where y is 0 "
                           "even if x is NaN or inf (`tf.math.multiply_no_nan`).")

@@ -29,6 +29,9 @@ NUMBERS = REALS | COMPLEX
 _NO_ATTRS: dict = {}
 
 
+_POW_DTYPES = FLOATS | SIGNED_INTS | COMPLEX
+
+
 def check_dtype(x, allowed: frozenset, op_name: str) -> Tensor:
     """Refuses a dtype the TensorFlow op has no kernel for, with TensorFlow's message."""
     if x.dtype not in allowed:
@@ -106,8 +109,10 @@ def divide(x, y, name=None) -> Tensor:
 
 
 def realdiv(x, y, name=None) -> Tensor:
-    """x / y without converting integers (`tf.realdiv`): the RealDiv op itself."""
+    """x / y for floating or complex tensors (`tf.realdiv`): the RealDiv op itself."""
     x, y = binary(x, y, "RealDiv")
+    if x.dtype not in INEXACT:
+        check_dtype(x, INEXACT, "RealDiv")
     return execute(_real_div, (x, y), {})
 
 
@@ -204,6 +209,8 @@ def _neg(xp, x):
 
 @op("Square", infer=_infer.same, elementwise=True)
 def _square(xp, x):
+    if x.dtype.kind == "b":
+        raise TypeError("Value for attr 'T' of bool is not in the list of allowed values")
     return x * x
 
 
@@ -435,6 +442,8 @@ def _pow(xp, x, y):
 def pow(x, y, name=None) -> Tensor:  # noqa: A001 - TensorFlow's public name
     """x ** y elementwise (`tf.pow`, `tf.math.pow`)."""
     x, y = binary(x, y, "Pow")
+    if x.dtype not in _POW_DTYPES:
+        check_dtype(x, _POW_DTYPES, "Pow")
     return execute(_pow, (x, y), {})
 
 

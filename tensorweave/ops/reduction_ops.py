@@ -17,7 +17,7 @@ from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._convert import axis_attr, tensor
 from tensorweave.ops.binary_ops import divide_no_nan, equal, not_equal
-from tensorweave.ops.math_core import (INEXACT, NUMBERS, REALS, _conj, _expand_reduced,
+from tensorweave.ops.math_core import (FLOATS, NUMBERS, REALS, _conj, _expand_reduced,
                                        broadcast_to_shape_of, cast, check_dtype, divide, multiply,
                                        reduce_sum, square, subtract)
 from tensorweave.ops.unary_ops import abs, exp, sqrt
@@ -291,8 +291,8 @@ def _logsumexp_grad(op, dy):
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     """log(sum(exp(x))) over `axis`, without overflow (`tf.math.reduce_logsumexp`)."""
     x = tensor(input_tensor)
-    if x.dtype not in INEXACT:
-        check_dtype(x, INEXACT - {dtypes.complex64, dtypes.complex128}, "ReduceLogSumExp")
+    if x.dtype not in FLOATS:
+        check_dtype(x, FLOATS, "ReduceLogSumExp")
     return execute(_logsumexp, (x,), _reduce_args(x, axis, keepdims))
 
 

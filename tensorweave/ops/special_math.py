@@ -33,6 +33,7 @@ SPECIAL = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "bessel_k0", "bes
            "bessel_k1", "bessel_k1e", "dawsn", "expint", "fresnel_cos", "fresnel_sin", "spence"]
 
 _NO_ATTRS: dict = {}
+_F32_F64 = frozenset({dtypes.float32, dtypes.float64})
 
 
 def _c(x, value):
@@ -226,6 +227,7 @@ def _spence_grad(op, dy):
 def ndtri(x, name=None) -> Tensor:
     """The inverse of the standard normal CDF, sqrt(2) * erfinv(2x - 1) (`tf.math.ndtri`)."""
     x = tensor(x)
+    check_dtype(x, _F32_F64, "Ndtri")
     return multiply(_c(x, math.sqrt(2.0)), erfinv(subtract(multiply(_c(x, 2), x), _c(x, 1))))
 
 
@@ -306,9 +308,6 @@ def _igammac_grad(op, dy):
     ga = negative(multiply(dy, execute(_igamma_grad_a, (a, x), _NO_ATTRS)))
     gx = negative(multiply(dy, _igamma_dx(a, x)))
     return sum_to_shape_of(ga, a), sum_to_shape_of(gx, x)
-
-
-_F32_F64 = frozenset({dtypes.float32, dtypes.float64})
 
 
 def igamma(a, x, name=None) -> Tensor:

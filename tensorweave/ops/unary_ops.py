@@ -32,6 +32,7 @@ __all__ = ["abs", "sign", "sqrt", "rsqrt", "exp", "expm1", "log", "log1p", "sigm
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tensorweave\.ops\.")
 
 _NO_ATTRS: dict = {}
+_F32_F64 = frozenset({dtypes.float32, dtypes.float64})
 
 
 def _public(opdef, allowed: frozenset, py_name: str, doc: str):
@@ -293,9 +294,9 @@ def _rint(xp, x):
 
 floor = _public(_floor, FLOATS, "floor", "The largest integer <= x, elementwise (`tf.floor`).")
 ceil = _public(_ceil, FLOATS, "ceil", "The smallest integer >= x, elementwise (`tf.math.ceil`).")
-round = _public(_round, NUMBERS, "round",  # noqa: A001 - TensorFlow's public name
+round = _public(_round, REALS, "round",  # noqa: A001 - TensorFlow's public name
                 "x rounded to the nearest integer, halves to even (`tf.round`).")
-rint = _public(_rint, FLOATS, "rint", "x rounded to the nearest integer, halves to even "
+rint = _public(_rint, _F32_F64, "rint", "x rounded to the nearest integer, halves to even "
                "(`tf.math.rint`).")
 
 
@@ -394,19 +395,19 @@ def _atanh_grad(op, dy):
 
 
 # --- special functions ---------------------------------------------------------------------------
-def _special_op(tf_name, py_name, fn_name, doc):
+def _special_op(tf_name, py_name, fn_name, doc, allowed=FLOATS):
     def kernel(xp, x):
         return getattr(special(xp), fn_name)(x).astype(x.dtype, copy=False)
     kernel.__doc__ = doc
     opdef = op(tf_name, infer=_infer.same, elementwise=True)(kernel)
-    return opdef, _public(opdef, FLOATS, py_name, doc)
+    return opdef, _public(opdef, allowed, py_name, doc)
 
 
 _erf, erf = _special_op("Erf", "erf", "erf", "The Gauss error function (`tf.math.erf`).")
 _erfc, erfc = _special_op("Erfc", "erfc", "erfc", "1 - erf(x), accurate for large x "
                           "(`tf.math.erfc`).")
 _erfinv, erfinv = _special_op("Erfinv", "erfinv", "erfinv", "The inverse of erf "
-                              "(`tf.math.erfinv`).")
+                              "(`tf.math.erfinv`).", _F32_F64)
 _lgamma, lgamma = _special_op("Lgamma", "lgamma", "gammaln", "log|Gamma(x)| (`tf.math.lgamma`).")
 _digamma, digamma = _special_op("Digamma", "digamma", "digamma", "The derivative of lgamma "
                                 "(`tf.math.digamma`).")
@@ -540,7 +541,6 @@ def imag(input, name=None) -> Tensor:  # noqa: A002
     x = tensor(input)
     if x.dtype in COMPLEX:
         return execute(_imag, (x,), _NO_ATTRS)
-    check_dtype(x, NUMBERS, "Imag")
     return zeros_like(x)
 
 

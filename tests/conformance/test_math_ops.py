@@ -357,3 +357,48 @@ def test_saturate_cast_and_histograms():
           tf.histogram_fixed_width_bins(v, r, nbins=5))
     _same(tw.histogram_fixed_width([1, 2, 3, 9], [0, 10], nbins=3),
           tf.histogram_fixed_width([1, 2, 3, 9], [0, 10], nbins=3))
+
+
+DTYPES = ["bool", "int8", "uint8", "int16", "uint16", "int32", "int64", "uint32", "uint64",
+          "float16", "float32", "float64", "complex64", "complex128"]
+UNARY_NAMES = sorted(set(UNARY) | {
+    "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any",
+    "reduce_all", "argmax", "argmin", "reduce_logsumexp", "math.reduce_std",
+    "math.reduce_variance", "math.reduce_euclidean_norm", "math.count_nonzero", "math.cumsum",
+    "math.cumprod", "math.cumulative_logsumexp", "math.top_k", "math.reciprocal_no_nan",
+    "math.zero_fraction", "math.bessel_i0", "math.ndtri", "math.is_non_decreasing",
+    "logical_not", "bitwise.invert", "math.erfinv", "math.rint"})
+BINARY_NAMES = sorted({n.strip() for n in BINARY} | {
+    "pow", "math.zeta", "math.igamma", "math.nextafter", "math.polygamma", "truncatediv"})
+
+
+def _sample(dtype):
+    if dtype == "bool":
+        return np.array([True, False])
+    if dtype.startswith("complex"):
+        return np.array([1 + 1j, 0.5 - 0.2j], dtype)
+    return np.array([1, 2], dtype) if "int" in dtype else np.array([0.5, 0.25], dtype)
+
+
+def _outcome(lib, name, args):
+    """The result's dtype, or 'refused' where the op raises."""
+    try:
+        out = _get(lib, name)(*[lib.constant(a) for a in args])
+    except Exception:  # noqa: BLE001 - which error class is checked elsewhere
+        return "refused"
+    out = out[0] if isinstance(out, tuple) else out
+    return out.dtype.name
+
+
+@pytest.mark.parametrize("name", UNARY_NAMES)
+def test_unary_dtype_support_matches(name):
+    ours = {d: _outcome(tw, name, [_sample(d)]) for d in DTYPES}
+    theirs = {d: _outcome(tf, name, [_sample(d)]) for d in DTYPES}
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("name", BINARY_NAMES)
+def test_binary_dtype_support_matches(name):
+    ours = {d: _outcome(tw, name, [_sample(d)] * 2) for d in DTYPES}
+    theirs = {d: _outcome(tf, name, [_sample(d)] * 2) for d in DTYPES}
+    assert ours == theirs
