@@ -144,7 +144,9 @@ def static_shape(x) -> tuple:
 
 
 def read(var, dtype):
-    """A variable's value in the compute dtype (mixed precision casts float32 weights)."""
-    if var.dtype != dtype:
-        return tf.cast(var, dtype)
-    return var
+    """A variable's value in the dtype of the inputs it meets (mixed precision reads float32
+    weights as float16; the variable may already autocast its reads)."""
+    value = var.value()
+    if value.dtype != dtype:
+        return tf.cast(value, dtype)
+    return value

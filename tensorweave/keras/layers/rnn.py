@@ -147,6 +147,9 @@ class RNN(Layer):
             states = [v.value() for v in self._states]
         else:
             states = self.get_initial_state(batch)
+        # States follow the inputs' float dtype (mixed precision may hand either).
+        states = [tf.cast(st, sequences.dtype) if st.dtype.is_floating and
+                  st.dtype != sequences.dtype else st for st in states]
         dp, rdp = self._dropout_masks(sequences, training)
         cell = self.cell
         fast = isinstance(cell, _Cell)

@@ -190,3 +190,21 @@ def test_lambda_layer_and_its_config():
         L.Lambda.from_config(config)
     clone = L.Lambda.from_config(config, safe_mode=False)
     np.testing.assert_allclose(clone(np.ones((1, 2), "float32")).numpy(), [[3.0, 3.0]])
+
+
+def test_mixed_precision_computes_in_float16_with_float32_weights():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = keras.Sequential([L.Conv2D(4, 3, input_shape=(8, 8, 3)), L.BatchNormalization(),
+                                  L.MaxPooling2D(), L.Reshape((9, 4)), L.LSTM(3),
+                                  L.Dense(2)])
+        x = _x(2, 8, 8, 3)
+        with tf.GradientTape() as tape:
+            y = model(x, training=True)
+            loss = tf.reduce_sum(tf.cast(y, "float32"))
+        grads = tape.gradient(loss, model.trainable_weights)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert y.dtype == tf.float16
+    assert {w.dtype for w in model.weights} == {tf.float32}
+    assert all(g is not None and g.dtype == tf.float32 for g in grads)
