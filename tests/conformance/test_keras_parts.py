@@ -174,6 +174,9 @@ OPTIMIZER_CASES = [
     ("SGD", {"learning_rate": 0.1, "global_clipnorm": 0.5}),
     ("SGD", {"learning_rate": 0.1, "clipvalue": 0.3, "weight_decay": 0.1}),
     ("Adam", {"learning_rate": 0.01, "gradient_accumulation_steps": 2}),
+    ("Lion", {"learning_rate": 0.01}),
+    ("Lamb", {"learning_rate": 0.01}),
+    ("Lamb", {"learning_rate": 0.01, "weight_decay": 0.01}),
     ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "use_ema": True, "ema_momentum": 0.8}),
     ("RMSprop", {"learning_rate": 0.01, "use_ema": True, "ema_overwrite_frequency": 3}),
 ]

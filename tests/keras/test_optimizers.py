@@ -405,3 +405,20 @@ def test_gradient_accumulation(traced):
     assert int(opt.iterations.numpy()) == 2  # updates, as Keras counts them with accumulation
     with pytest.raises(ValueError, match="gradient_accumulation_steps"):
         optimizers.Adam(gradient_accumulation_steps=1)
+
+
+def test_lion_and_lamb_against_numpy():
+    w, m = W0.copy(), np.zeros_like(W0)
+    for g in GRADS:
+        w = w - 0.01 * np.sign(0.9 * m + 0.1 * g)
+        m = 0.99 * m + 0.01 * g
+    np.testing.assert_allclose(_run(optimizers.Lion(0.01)), w, rtol=1e-6, atol=1e-7)
+    w, m, v = W0.copy(), np.zeros_like(W0), np.zeros_like(W0)
+    for t, g in enumerate(GRADS, 1):
+        m = m + (g - m) * 0.1
+        v = v + (g * g - v) * 0.001
+        update = (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-7)
+        w = w - np.linalg.norm(w) / np.linalg.norm(update) * 0.01 * update
+    np.testing.assert_allclose(_run(optimizers.Lamb(0.01)), w, rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="beta_1"):
+        optimizers.Lion(beta_1=0.0)

@@ -1,4 +1,4 @@
-"""keras.optimizers: SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, and
+"""keras.optimizers: SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Lion, Lamb and
 learning-rate schedules (`keras.optimizers.schedules`).
 
     >>> from tensorweave import keras
@@ -11,13 +11,12 @@ from __future__ import annotations
 from tensorweave.keras.optimizers import schedules
 from tensorweave.keras.optimizers.base import Optimizer
 from tensorweave.keras.optimizers.optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax,
-                                                     AdamW, Nadam, RMSprop)
+                                                     AdamW, Lamb, Lion, Nadam, RMSprop)
 from tensorweave.keras.utils.serialization import lookup, serialize_object
 
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (Optimizer, SGD, Adam, AdamW, Adamax, Nadam,
-                                                  RMSprop, Adagrad, Adadelta)}
-ALL_OBJECTS_DICT.update({cls.__name__.lower(): cls for cls in (SGD, Adam, AdamW, Adamax, Nadam,
-                                                                RMSprop, Adagrad, Adadelta)})
+_BUILT_IN = (SGD, Adam, AdamW, Adamax, Nadam, RMSprop, Adagrad, Adadelta, Lion, Lamb)
+ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (Optimizer,) + _BUILT_IN}
+ALL_OBJECTS_DICT.update({cls.__name__.lower(): cls for cls in _BUILT_IN})
 
 
 def serialize(optimizer: Optimizer) -> dict:

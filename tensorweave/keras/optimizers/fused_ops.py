@@ -252,6 +252,52 @@ def apply_adadelta(xp, grad, lr, *, var, accum, accum_update, rho, epsilon, wd=0
     w -= delta
 
 
+@_declare("ResourceApplyKerasLion")
+def apply_keras_lion(xp, grad, lr, *, var, m, beta_1, beta_2, wd=0.0):
+    """Lion (Chen et al., 2023): w -= lr sign(beta_1 m + (1 - beta_1) g);
+    m = beta_2 m + (1 - beta_2) g."""
+    w, mm = _own(var), _own(m)
+    dtype = w.dtype
+    _decay(xp, w, lr, wd)
+    g = _grad(grad, w, var)
+    step = mm * beta_1
+    step += g * (1.0 - beta_1)
+    xp.sign(step, out=step)
+    step *= _scalar(lr, dtype)
+    w -= step
+    mm *= beta_2
+    mm += g * (1.0 - beta_2)
+
+
+@_declare("ResourceApplyKerasLamb")
+def apply_keras_lamb(xp, grad, lr, step, *, var, m, v, beta_1, beta_2, epsilon, wd=0.0):
+    """LAMB (You et al., 2019): Adam's step rescaled by ||w|| / ||step|| per variable."""
+    w, mm, vv = _own(var), _own(m), _own(v)
+    dtype = w.dtype
+    _decay(xp, w, lr, wd)
+    g = _grad(grad, w, var)
+    t = step.astype("float64") + 1.0
+    tmp = g - mm
+    tmp *= 1.0 - beta_1
+    mm += tmp
+    xp.multiply(g, g, out=tmp)
+    tmp -= vv
+    tmp *= 1.0 - beta_2
+    vv += tmp
+    xp.divide(vv, _scalar(1.0 - beta_2 ** t, dtype), out=tmp)
+    xp.sqrt(tmp, out=tmp)
+    tmp += epsilon
+    update = mm / _scalar(1.0 - beta_1 ** t, dtype)
+    update /= tmp
+    w_norm = xp.sqrt(xp.sum(w * w))
+    g_norm = xp.sqrt(xp.sum(update * update))
+    one = xp.ones((), dtype)
+    ratio = xp.where(w_norm > 0, xp.where(g_norm > 0, w_norm / xp.where(g_norm > 0, g_norm, one),
+                                          one), one).astype(dtype)
+    update *= ratio * _scalar(lr, dtype)
+    w -= update
+
+
 def run(opdef, inputs: tuple, attrs: dict) -> None:
     """Executes one fused update (eagerly, or as a node of the graph being traced)."""
     execute(opdef, inputs, attrs)

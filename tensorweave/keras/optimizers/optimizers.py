@@ -282,3 +282,61 @@ class Adadelta(Optimizer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Lion(Optimizer):
+    """Lion (evolved sign momentum): steps of size `learning_rate` in the sign of an
+    interpolation of momentum and gradient. Use a learning rate 3-10x smaller than Adam's."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name, **kwargs)
+        if beta_1 <= 0 or beta_1 > 1:
+            raise ValueError("Argument `beta_1` must be in the [0, 1] range. Otherwise, the "
+                             f"optimizer degenerates to SignSGD. Received: beta_1={beta_1}.")
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+
+    def _slot_specs(self):
+        return [[("momentum", "zeros")]]
+
+    def _apply_one(self, grad, variable, lr, step, weight_decay):
+        fused_ops.run(fused_ops.apply_keras_lion, (_dense(grad), lr), {
+            "var": variable, "m": self._slot("momentum", variable),
+            "beta_1": float(self.beta_1), "beta_2": float(self.beta_2), "wd": weight_decay})
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+class Lamb(Optimizer):
+    """LAMB: Adam with a per-variable trust ratio ||w|| / ||update|| (large-batch training)."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
+                 **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def _slot_specs(self):
+        return [[("momentum", "zeros"), ("velocity", "zeros")]]
+
+    def _apply_one(self, grad, variable, lr, step, weight_decay):
+        fused_ops.run(fused_ops.apply_keras_lamb, (_dense(grad), lr, step), {
+            "var": variable, "m": self._slot("momentum", variable),
+            "v": self._slot("velocity", variable), "beta_1": float(self.beta_1),
+            "beta_2": float(self.beta_2), "epsilon": float(self.epsilon), "wd": weight_decay})
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
