@@ -29,9 +29,10 @@ from tensorweave.graph import subgraph
 from tensorweave.graph.replay import replay
 from tensorweave.graph.subgraph import SubFunction, outer_graph_of, union_captures
 from tensorweave.ops._infer import Spec
-from tensorweave.ops.array_ops import stop_gradient
-from tensorweave.ops.binary_ops import equal, less, logical_and
-from tensorweave.ops.math_ops import zeros_like
+from tensorweave.ops.array_ops import stack, stop_gradient
+from tensorweave.ops.binary_ops import equal, less, less_equal, logical_and
+from tensorweave.ops.logging_ops import assert_
+from tensorweave.ops.math_ops import cast, reduce_sum, zeros_like
 from tensorweave.framework.errors import InvalidArgumentError
 from tensorweave.ops.tensor_array import TensorArray, flatten_loop_vars, pack_loop_vars
 from tensorweave.util import nest
@@ -197,6 +198,10 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         if sum(truths) > 1:
             raise InvalidArgumentError(None, None, "tf.case: more than one condition is true "
                                        "with exclusive=True.")
+    elif exclusive and pairs:  # checked when the graph runs, before the branches
+        preds = stack([cast(_as_tensor(p), dtypes.int32) for p, _ in pairs])
+        assert_(less_equal(reduce_sum(preds), 1),
+                ["Input error: exclusive=True: more than 1 conditions evaluated as True:", preds])
     fn = default
     for p, f in reversed(pairs):
         fn = _chain(p, f, fn)

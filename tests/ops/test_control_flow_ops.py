@@ -249,3 +249,14 @@ def test_back_prop_false_stops_gradients(mode):
         return t.gradient(z, x)
 
     assert run(mode, g, tf.constant([2.0, 3.0])) is None
+
+
+def test_case_exclusive_checks_at_run_time():
+    @tf.function
+    def f(x):
+        return tf.case([(x > 0, lambda: tf.constant(1)), (x > 1, lambda: tf.constant(2))],
+                       default=lambda: tf.constant(0), exclusive=True)
+
+    assert int(f(tf.constant(0.5))) == 1
+    with pytest.raises(tf.errors.InvalidArgumentError, match="exclusive"):
+        f(tf.constant(5.0))
