@@ -91,9 +91,7 @@ class DatasetV2:
     def zip(*datasets, name=None) -> "DatasetV2":
         """Elements of several datasets side by side (a nest of datasets, or positional ones)."""
         if len(datasets) == 1:
-            datasets = datasets[0]
-        if not nest.is_nested(datasets):
-            datasets = (datasets,) if len(datasets) != 1 else datasets
+            datasets = datasets[0]  # one nest of datasets, or one dataset (its elements as-is)
         datasets = structure.normalize(datasets)
         for d in nest.flatten(datasets):
             if not isinstance(d, DatasetV2):

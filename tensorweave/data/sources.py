@@ -11,6 +11,7 @@ from tensorweave.data import structure
 from tensorweave.data.node import INFINITE, UNKNOWN, Node, Plan, add_cardinalities
 from tensorweave.framework import dtypes
 from tensorweave.framework.errors import InvalidArgumentError
+from tensorweave.framework.tensor import Tensor
 from tensorweave.framework.tensor_spec import TensorSpec
 from tensorweave.util import nest
 
@@ -168,15 +169,14 @@ def _shape(a) -> str:
 
 
 def _as_dtype(leaf, dtype: dtypes.DType) -> np.ndarray:
-    """A yielded value as `dtype`; NumPy values convert like tf.data's py_func (same kind only)."""
-    if isinstance(leaf, (np.ndarray, np.generic)) and dtype is not dtypes.string:
-        a = np.asarray(leaf)
-        if a.dtype == dtype.np_dtype:
-            return a
-        if a.dtype.kind == "f" and dtype.is_integer:
-            raise TypeError(f"cannot convert {a.dtype} to {dtype.name}")
-        return a.astype(dtype.np_dtype)
-    return structure.leaf_array(leaf, dtype)
+    """A yielded value as `dtype`, converted as TensorFlow's generator wrapper does
+    (`np.asarray(value, dtype)`: floats truncate to ints); strings only to tf.string."""
+    if dtype is dtypes.string or isinstance(leaf, Tensor):
+        return structure.leaf_array(leaf, dtype)
+    a = np.asarray(leaf)
+    if a.dtype.kind in "OSU":
+        raise TypeError(f"cannot convert {a.dtype} to {dtype.name}")
+    return a if a.dtype == dtype.np_dtype else a.astype(dtype.np_dtype)
 
 
 class ZipNode(Node):

@@ -92,6 +92,14 @@ PIPELINES = {
         lambda e: t.shape(e)[0], [3, 7], [2, 2, 2], pad_to_bucket_boundary=True),
     "strings": lambda t: t.data.Dataset.from_tensor_slices(["a", "bb", "a"]).unique(),
     "shuffle_buffer_1": lambda t: t.data.Dataset.range(7).shuffle(1).batch(3),
+    "zip_one": lambda t: t.data.Dataset.zip(t.data.Dataset.range(3)),
+    "generator_converts": lambda t: t.data.Dataset.from_generator(
+        lambda: iter([np.float64(1.5), 2.7, 3]), output_signature=t.TensorSpec((), t.int32)),
+    "padded_dict": lambda t: t.data.Dataset.range(1, 4).map(
+        lambda n: {"a": t.fill([n], n), "b": n}).padded_batch(
+        2, padding_values={"a": t.constant(9, t.int64), "b": t.constant(0, t.int64)}),
+    "concat_relaxed": lambda t: t.data.Dataset.from_tensors([1, 2]).concatenate(
+        t.data.Dataset.from_tensors([1, 2, 3])),
     "choose": lambda t: t.data.Dataset.choose_from_datasets(
         [t.data.Dataset.range(5), t.data.Dataset.range(10, 15)],
         t.data.Dataset.from_tensor_slices(np.array([1, 0, 1, 1, 0], np.int64))),
@@ -105,7 +113,8 @@ def test_same_elements(name):
 
 @pytest.mark.parametrize("name", ["slices_batch", "slices_dict", "range_args",
                                   "repeat_take_skip", "shard", "map_tuple", "enumerate",
-                                  "padded_batch", "unbatch", "zip_concat", "from_tensors"])
+                                  "padded_batch", "unbatch", "zip_concat", "from_tensors",
+                                  "zip_one", "padded_dict", "concat_relaxed"])
 def test_same_spec_and_cardinality(name):
     ours, theirs = PIPELINES[name](tw), PIPELINES[name](tf)
     _same_spec(ours, theirs)
