@@ -30,6 +30,7 @@ _NO_ATTRS: dict = {}
 
 
 _POW_DTYPES = FLOATS | SIGNED_INTS | COMPLEX
+_MATMUL_DTYPES = FLOATS | COMPLEX | {dtypes.int32, dtypes.int64}
 
 
 def check_dtype(x, allowed: frozenset, op_name: str) -> Tensor:
@@ -328,6 +329,8 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     if output_type is not None and dtypes.as_dtype(output_type) is not a.dtype:
         # TensorFlow's use: (u)int8 operands accumulated as int32
         a, b = cast(a, output_type), cast(b, output_type)
+    if a.dtype not in _MATMUL_DTYPES:
+        check_dtype(a, _MATMUL_DTYPES, "MatMul")
     if a.shape.rank is not None and a.shape.rank < 2 or b.shape.rank is not None and \
             b.shape.rank < 2:
         from tensorweave.framework.errors import InvalidArgumentError

@@ -1,6 +1,6 @@
 """Python operators on Tensor and Variable, installed here as TensorFlow's math_ops does.
 
-`install_operators()` binds + - * / // % ** @, unary - + abs ~, the comparisons (== and != are
+`install_operators()` binds + - * / // % ** @, unary - abs ~ (no unary +, as in TensorFlow), the comparisons (== and != are
 elementwise, as in TensorFlow 2) and & | ^ to the public ops. Other op families add theirs with
 `overload(name, fn)` (slicing installs `__getitem__`).
 
@@ -86,9 +86,12 @@ def _neg(x):
     return math_core.negative(x)
 
 
-def _pos(x):
-    """`+x`: the tensor itself (a Variable is read)."""
-    return tensor(x)
+def _mul(x, y):
+    """`x * y`; on bool tensors a logical AND, as TensorFlow's operator (not tf.multiply)."""
+    x, y = binary(x, y, "Mul")
+    if x.dtype is dtypes.bool:
+        return binary_ops.logical_and(x, y)
+    return math_core.multiply(x, y)
 
 
 def _eq(x, y):
@@ -105,7 +108,7 @@ def install_operators() -> None:
     """Binds every arithmetic, comparison and bitwise operator on Tensor and Variable."""
     overload_binary("add", math_core.add)
     overload_binary("sub", math_core.subtract)
-    overload_binary("mul", math_core.multiply)
+    overload_binary("mul", _mul)
     overload_binary("truediv", math_core.divide)
     overload_binary("floordiv", binary_ops.floordiv)
     overload_binary("mod", binary_ops.floormod)
@@ -115,7 +118,6 @@ def install_operators() -> None:
     overload_binary("or", _or)
     overload_binary("xor", _xor)
     overload("__neg__", _neg)
-    overload("__pos__", _pos)
     overload("__abs__", unary_ops.abs)
     overload("__invert__", _invert)
     overload("__lt__", binary_ops.less)

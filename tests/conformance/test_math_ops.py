@@ -1,6 +1,8 @@
 """The math ops and operators against TensorFlow itself: values, dtypes, shapes and gradients on
 the same inputs. Skipped where TensorFlow is not installed."""
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -402,3 +404,38 @@ def test_binary_dtype_support_matches(name):
     ours = {d: _outcome(tw, name, [_sample(d)] * 2) for d in DTYPES}
     theirs = {d: _outcome(tf, name, [_sample(d)] * 2) for d in DTYPES}
     assert ours == theirs
+
+
+OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+             "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
+             "&": operator.and_, "|": operator.or_, "^": operator.xor, "<": operator.lt,
+             "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
+             "!=": operator.ne, "neg": operator.neg, "abs": abs, "~": operator.invert}
+
+
+def _operator_outcome(lib, fn, dtype):
+    try:
+        x = lib.constant(_sample(dtype) if dtype != "string" else np.array([b"a", b"b"]))
+        out = fn(x) if fn in (operator.neg, abs, operator.invert) else fn(x, x)
+    except Exception:  # noqa: BLE001
+        return "refused"
+    return out.dtype.name
+
+
+@pytest.mark.parametrize("symbol", sorted(OPERATORS))
+def test_operator_dtype_support_matches(symbol):
+    fn = OPERATORS[symbol]
+    dtypes_ = DTYPES + ["string"]
+    assert ({d: _operator_outcome(tw, fn, d) for d in dtypes_} ==
+            {d: _operator_outcome(tf, fn, d) for d in dtypes_})
+
+
+def test_matmul_dtypes_and_no_unary_plus():
+    for d in ("bool", "int8", "uint8", "int16", "int32", "float16", "complex64"):
+        x = _sample(d).reshape(1, 2)
+        assert _operator_outcome(tw, lambda a, b: a @ tw.transpose(b), d) == \
+            _operator_outcome(tf, lambda a, b: a @ tf.transpose(b), d), d
+    _same(tw.matmul(np.ones((1, 2), np.int8), np.ones((2, 1), np.int8), output_type=tw.int32),
+          tf.matmul(np.ones((1, 2), np.int8), np.ones((2, 1), np.int8), output_type=tf.int32))
+    with pytest.raises(TypeError):
+        +tw.constant(1.0)

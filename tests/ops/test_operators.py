@@ -81,12 +81,21 @@ def test_every_arithmetic_operator_and_its_reflection():
         "a // 4": (a // 4, [1, -2]), "9 // a": (9 // a, [2, -2]),
         "a % 4": (a % 4, [0, 2]), "9 % a": (9 % a, [1, -3]),
         "a ** 2": (a ** 2, [16, 36]), "2 ** a": (2 ** a, [16, 2 ** -6]),
-        "-a": (-a, [-4, 6]), "+a": (+a, [4, -6]), "abs(a)": (abs(a), [4, 6]),
+        "-a": (-a, [-4, 6]), "abs(a)": (abs(a), [4, 6]),
     }
     for text, (got, want) in cases.items():
         assert isinstance(got, tf.Tensor), text
         assert got.dtype is tf.float32, text
         np.testing.assert_allclose(got.numpy(), want, err_msg=text)
+
+
+def test_no_unary_plus_and_bool_multiplication_is_and():
+    with pytest.raises(TypeError):  # TensorFlow's Tensor has no unary +
+        +tf.constant([1.0])
+    t, f = tf.constant([True, True]), tf.constant([True, False])
+    np.testing.assert_array_equal((t * f).numpy(), [True, False])
+    with pytest.raises(InvalidArgumentError):
+        tf.multiply(t, f)
 
 
 def test_matmul_operator_both_ways():
