@@ -221,6 +221,9 @@ SCHEDULES = [
     ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 10, "alpha": 0.1}),
     ("CosineDecay", {"initial_learning_rate": 0.0, "decay_steps": 10, "warmup_target": 0.2,
                      "warmup_steps": 4}),
+    ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 3}),
+    ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 4,
+                             "t_mul": 1.0, "m_mul": 0.5, "alpha": 0.1}),
 ]
 
 

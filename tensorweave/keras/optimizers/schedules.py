@@ -175,9 +175,47 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR): periods of `first_decay_steps`, each `t_mul`
+    times longer and restarting `m_mul` times lower than the one before."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                 alpha=0.0, name="SGDRDecay"):
+        if first_decay_steps <= 0:
+            raise ValueError("Argument `first_decay_steps` must be > 0. Received: "
+                             f"first_decay_steps={first_decay_steps}")
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def __call__(self, step):
+        fraction = _step(step) / _c(float(self.first_decay_steps))
+        t_mul = float(self._t_mul)
+        if t_mul == 1.0:
+            restart = tf.floor(fraction)
+            fraction = fraction - restart
+        else:
+            restart = tf.floor(tf.math.log(_c(1.0) - fraction * _c(1.0 - t_mul))
+                               / _c(math.log(t_mul)))
+            done = (_c(1.0) - tf.pow(_c(t_mul), restart)) / _c(1.0 - t_mul)
+            fraction = (fraction - done) / tf.pow(_c(t_mul), restart)
+        m_fac = tf.pow(_c(float(self._m_mul)), restart)
+        cosine = _c(0.5) * m_fac * (_c(1.0) + tf.cos(_c(math.pi) * fraction))
+        decayed = _c(1.0 - self.alpha) * cosine + _c(self.alpha)
+        return _c(self.initial_learning_rate) * decayed
+
+    def get_config(self) -> dict:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
+                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+
+
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in (
     LearningRateSchedule, ExponentialDecay, PiecewiseConstantDecay, InverseTimeDecay,
-    PolynomialDecay, CosineDecay)}
+    PolynomialDecay, CosineDecay, CosineDecayRestarts)}
 
 
 def serialize(schedule: LearningRateSchedule) -> dict:
