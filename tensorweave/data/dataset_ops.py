@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -24,6 +25,7 @@ from tensorweave.framework.tensor_spec import TensorSpec
 from tensorweave.util import nest
 
 AUTOTUNE = tr.AUTOTUNE
+_UNROLL_WARNING = 1000  # elements a traced loop unrolls before it warns
 INFINITE_CARDINALITY = INFINITE
 UNKNOWN_CARDINALITY = UNKNOWN
 
@@ -338,7 +340,16 @@ class DatasetV2:
         if ctx.graph is not None and self._node.cardinality() == INFINITE:
             raise ValueError("Iterating an infinite dataset inside tf.function would unroll "
                              "forever; use .take(n) or iterate outside the function.")
-        # Inside tf.function the loop is unrolled: each element enters the graph as a constant.
+        # Inside tf.function the loop is unrolled: each element enters the graph as a constant,
+        # read once at trace time (TensorFlow iterates at run time instead).
+        if ctx.graph is not None:
+            n = self._node.cardinality()
+            if n == UNKNOWN or n > _UNROLL_WARNING:
+                warnings.warn(
+                    f"Iterating a dataset of {'unknown' if n == UNKNOWN else n} elements inside "
+                    "tf.function unrolls the loop and stores every element in the graph as a "
+                    "constant, read once when tracing; iterate in Python and call the "
+                    "tf.function per batch instead.", RuntimeWarning, stacklevel=2)
         return OwnedIterator(self)
 
     def as_numpy_iterator(self) -> Iterator:
