@@ -170,9 +170,9 @@ def _conv_gemm(xp, x, wmat, ksizes, strides, dilations, outs, pads, up):
 def conv_backprop_input(xp, in_sizes, w, dy, strides, dilations, padding, explicit=None):
     """The gradient of `conv` for its input: dy (N, *O, O) -> (N, *in_sizes, C).
 
-    With 3+ input channels: one GEMM per kernel tap into a reused contiguous buffer, added into the tap's strided slice
-    of the padded result: measured faster than one big GEMM followed by col2im, whose taps are
-    scattered through a (N*P, K*C) matrix.
+    With 3+ input channels: one GEMM per kernel tap into a reused contiguous buffer, added into
+    the tap's strided slice of the padded result; measured faster than one big GEMM followed by
+    col2im, whose taps are scattered through a (N*P, K*C) matrix.
     """
     ksizes = w.shape[:-2]
     c, o = w.shape[-2], w.shape[-1]

@@ -32,6 +32,7 @@ _FORMATS = {1: ("NWC", "NCW"), 2: ("NHWC", "NCHW"), 3: ("NDHWC", "NCDHW")}
 
 
 def channels_first(data_format: str) -> bool:
+    """Whether channels come right after the batch dim ('NCHW' and its kin)."""
     return data_format.startswith("NC")
 
 
@@ -49,10 +50,12 @@ def spatial_pads(explicit: tuple, data_format: str):
 
 
 def to_last(xp, a, data_format: str):
+    """A kernel's input moved to channels-last (a view)."""
     return xp.moveaxis(a, 1, -1) if channels_first(data_format) else a
 
 
 def to_first(xp, a, data_format: str):
+    """A channels-last kernel result moved back to `data_format` (contiguous)."""
     return xp.ascontiguousarray(xp.moveaxis(a, -1, 1)) if channels_first(data_format) else a
 
 
@@ -65,6 +68,7 @@ def sizes_last(sizes, data_format: str) -> tuple:
 
 
 def check_format(data_format: str | None, n: int, op_name: str) -> str:
+    """`data_format` checked for n spatial dims (None: channels-last)."""
     if data_format is None:
         return _FORMATS[n][0]
     if data_format not in _FORMATS[n]:
@@ -126,7 +130,7 @@ def padding_attrs(padding, n: int, data_format: str, op_name: str):
 # --- shape inference -----------------------------------------------------------------------------
 
 
-def _split(spec_shape, rank: int, data_format: str, what: str, op_name: str):
+def split_spec(spec_shape, rank: int, data_format: str, what: str, op_name: str):
     """(batch, spatial dims, channels) of an input spec, None where unknown."""
     if spec_shape is None:
         return None, (None,) * (rank - 2), None
@@ -137,7 +141,7 @@ def _split(spec_shape, rank: int, data_format: str, what: str, op_name: str):
     return spec_shape[0], tuple(spec_shape[1:-1]), spec_shape[-1]
 
 
-def _join(n, sp, c, data_format: str) -> tuple:
+def join_shape(n, sp, c, data_format: str) -> tuple:
     return (n, c) + tuple(sp) if channels_first(data_format) else (n,) + tuple(sp) + (c,)
 
 
@@ -192,7 +196,7 @@ def _infer_forward(depthwise: bool, op_name: str):
     def infer(x, w, **attrs):
         f = attrs["data_format"]
         rank = len(attrs["strides"])
-        n, sp, c = _split(x.shape, rank, f, "input", op_name)
+        n, sp, c = split_spec(x.shape, rank, f, "input", op_name)
         ws = w.shape if w.shape is not None else (None,) * rank
         if len(ws) != rank:
             raise ValueError(f"{op_name}: filter must be rank {rank}, got shape {list(ws)}")
@@ -205,26 +209,26 @@ def _infer_forward(depthwise: bool, op_name: str):
             oc = None if ws[-2] is None or ws[-1] is None else ws[-2] * ws[-1]
         else:
             oc = ws[-1]
-        return Spec(_join(n, osp, oc, f), x.dtype)
+        return Spec(join_shape(n, osp, oc, f), x.dtype)
     return infer
 
 
 def _infer_backprop_input(sizes, w, dy, **attrs):
     f = attrs["data_format"]
     rank = len(attrs["strides"])
-    n, dsp, _ = _split(dy.shape, rank, f, "out_backprop", "BackpropInput")
+    n, dsp, _ = split_spec(dy.shape, rank, f, "out_backprop", "BackpropInput")
     ws = w.shape if w.shape is not None else (None,) * rank
     strides, dilations, padding, pads = _geo(attrs)
     sp = _in_spatial(dsp, ws[:-2], strides, dilations, padding, pads)
-    return Spec(_join(n, sp, ws[-2], f), dy.dtype)
+    return Spec(join_shape(n, sp, ws[-2], f), dy.dtype)
 
 
 def _infer_backprop_filter(depthwise: bool):
     def infer(x, sizes, dy, **attrs):
         f = attrs["data_format"]
         rank = len(attrs["strides"])
-        _, _, c = _split(x.shape, rank, f, "input", "BackpropFilter")
-        _, _, dc = _split(dy.shape, rank, f, "out_backprop", "BackpropFilter")
+        _, _, c = split_spec(x.shape, rank, f, "input", "BackpropFilter")
+        _, _, dc = split_spec(dy.shape, rank, f, "out_backprop", "BackpropFilter")
         if depthwise:
             o = dc // c if dc is not None and c else None
         else:

@@ -14,9 +14,9 @@ from tensorweave.ops import conv_kernels as K
 from tensorweave.ops._convert import tensor
 from tensorweave.ops._infer import Spec
 from tensorweave.ops.array_ops import expand_dims, shape, squeeze
-from tensorweave.ops.conv_ops import (_join, _split, channels_first, check_format, full_attr,
+from tensorweave.ops.conv_ops import (channels_first, check_format, full_attr, join_shape,
                                       out_spatial, padding_attrs, sizes_last, spatial,
-                                      spatial_pads, to_first, to_last)
+                                      spatial_pads, split_spec, to_first, to_last)
 from tensorweave.ops.math_ops import zeros_like
 
 __all__ = ["max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d",
@@ -31,11 +31,11 @@ def _geo(ksize, strides, padding, explicit_paddings, data_format):
 def _pooled_spec(x: Spec, attrs, op_name) -> Spec:
     f = attrs["data_format"]
     rank = len(attrs["ksize"])
-    n, sp, c = _split(x.shape, rank, f, "input", op_name)
+    n, sp, c = split_spec(x.shape, rank, f, "input", op_name)
     ks, ss, padding, pads = _geo(attrs["ksize"], attrs["strides"], attrs["padding"],
                                  attrs.get("explicit_paddings", ()), f)
     osp = out_spatial(sp, ks, ss, (1,) * len(ks), padding, pads)
-    return Spec(_join(n, osp, c, f), x.dtype)
+    return Spec(join_shape(n, osp, c, f), x.dtype)
 
 
 def _infer_pool(name):
@@ -57,8 +57,8 @@ def _infer_max_grad_grad(x, y, g, **attrs):
 def _infer_avg_grad(sizes, dy, **attrs):
     rank = len(attrs["ksize"])
     f = attrs["data_format"]
-    n, _, c = _split(dy.shape, rank, f, "grad", "AvgPoolGrad")
-    return Spec(_join(n, (None,) * (rank - 2), c, f), dy.dtype)
+    n, _, c = split_spec(dy.shape, rank, f, "grad", "AvgPoolGrad")
+    return Spec(join_shape(n, (None,) * (rank - 2), c, f), dy.dtype)
 
 
 def _declare(max_name, max_grad_name, max_gg_name, avg_name, avg_grad_name):
