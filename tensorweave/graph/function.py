@@ -33,6 +33,7 @@ from tensorweave.framework.context import ctx
 from tensorweave.framework.op_def import _to_device
 from tensorweave.framework.tensor import SymbolicTensor, Tensor
 from tensorweave.framework.tensor_spec import TensorSpec
+from tensorweave.framework.variables import Variable
 from tensorweave.graph import signature as sig
 from tensorweave.graph.autograph import convert
 from tensorweave.graph import config as _config
@@ -45,6 +46,29 @@ from tensorweave.util import nest
 
 _FREQUENT_TRACES = 5  # TensorFlow's threshold for the retracing warning
 _functions_traced: dict = {}  # code object -> how many Function objects around it traced
+
+
+class VariableProxy(Variable):
+    """Stands for a variable passed as an argument: the trace reads and assigns it, and each
+    call binds it to the variable actually passed (TensorFlow keys variable arguments by shape
+    and dtype, so one trace serves every variable of that shape)."""
+
+    def __init__(self, variable):  # noqa: D107 - no Variable.__init__: nothing is created
+        state = {k: v for k, v in variable.__dict__.items() if k not in ("_array", "_device")}
+        self.__dict__.update(state)
+        self._bound_variable = variable
+
+    @property
+    def _array(self):
+        return self._bound_variable._array
+
+    @_array.setter
+    def _array(self, value):
+        self._bound_variable._array = value
+
+    @property
+    def _device(self):
+        return self._bound_variable._device
 
 
 class ConcreteFunction:
@@ -69,6 +93,8 @@ class ConcreteFunction:
                                 if type(o) is SymbolicTensor]
         self._executors = {}
         self._optimized = None
+        feeds = getattr(graph, "arg_feeds", [])
+        self._proxies = [(i, f) for i, f in enumerate(feeds) if isinstance(f, VariableProxy)]
         # a single returned tensor: the call can skip packing a structure
         self._single = (len(self._flat_outputs) == 1 and self._out_tensor_pos == [0]
                         and not nest.is_nested(outputs_struct))
@@ -84,11 +110,12 @@ class ConcreteFunction:
 
     @property
     def variables(self) -> tuple:
-        return tuple(self.graph.variables)
+        """The variables the graph captured (not those passed as arguments)."""
+        return tuple(v for v in self.graph.variables if not isinstance(v, VariableProxy))
 
     @property
     def trainable_variables(self) -> tuple:
-        return tuple(v for v in self.graph.variables if v.trainable)
+        return tuple(v for v in self.variables if v.trainable)
 
     @property
     def structured_input_signature(self):
@@ -142,6 +169,11 @@ class ConcreteFunction:
         return self._pack([Tensor(a, device) for a in outs])
 
     def _call_flat(self, tensors: list):
+        if self._proxies:
+            for i, proxy in self._proxies:
+                proxy._bound_variable = tensors[i]
+            bound = {i for i, _ in self._proxies}
+            tensors = [t for i, t in enumerate(tensors) if i not in bound]
         c = ctx
         if c.graph is not None or c.tapes or any(type(t) is SymbolicTensor for t in tensors):
             # inline into a trace or into the graph of symbolic inputs (a Keras functional
@@ -205,7 +237,13 @@ def _match(traced, given, name, tensors):
         raise TypeError(f"Argument {name!r} does not match the structure the concrete function "
                         f"was traced with: expected {traced!r}, got {given!r}.")
     for t, g in zip(flat_t, flat_g):
-        if type(t) is SymbolicTensor:
+        if isinstance(t, VariableProxy):
+            if not (isinstance(g, Variable) and g.dtype is t.dtype
+                    and g.shape.as_tuple() == t.shape.as_tuple()):
+                raise TypeError(f"Argument {name!r} must be a variable of shape {t.shape} and "
+                                f"dtype {t.dtype.name}, got {g!r}.")
+            tensors.append(g)
+        elif type(t) is SymbolicTensor:
             if not isinstance(g, (Tensor, np.ndarray)) and not hasattr(g, "__tf_tensor__"):
                 g = convert_to_tensor(g, dtype=t.dtype)
             elif hasattr(g, "__tf_tensor__"):
@@ -423,6 +461,7 @@ class Function:
         self._tracing_count += 1
         graph = Graph(self._name)
         graph.allow_variable_creation = allow_variables
+        graph.arg_feeds = []
         spec_iter = iter(specs)
         traced_values = [_placeholders(graph, v, n, spec_iter) for n, v in zip(names, values)]
         args, kwargs = sig.rebuild_call(self._binder, names, traced_values)
@@ -499,11 +538,18 @@ def _placeholders(graph: Graph, value, name: str, spec_iter):
     """`value` with each tensor replaced by a new placeholder of the next spec."""
     if isinstance(value, (Tensor, np.ndarray, sig.SpecValue)):
         spec = next(spec_iter)
-        return graph.add_placeholder(spec.shape, spec.dtype, spec.name or name)
+        t = graph.add_placeholder(spec.shape, spec.dtype, spec.name or name)
+        graph.arg_feeds.append(t)
+        return t
+    if isinstance(value, Variable):
+        next(spec_iter)
+        proxy = VariableProxy(value)
+        graph.arg_feeds.append(proxy)
+        return proxy
     if isinstance(value, (list, tuple, dict)) and nest.is_nested(value):
         flat = nest.flatten(value)
-        if not any(isinstance(v, (Tensor, np.ndarray, sig.SpecValue, list, tuple, dict))
-                   for v in flat):
+        if not any(isinstance(v, (Tensor, np.ndarray, sig.SpecValue, Variable, list, tuple,
+                                  dict)) for v in flat):
             return value
         leaves = [_placeholders(graph, v, f"{name}_{i}" if i else name, spec_iter)
                   for i, v in enumerate(flat)]

@@ -26,7 +26,8 @@ def replay(graph: Graph, tensors: list, captured: list = ()) -> list:
             env[id(node.outputs[0])] = node.attrs["value"].tensor
             continue
         if op.name == "ReadVariableOp":
-            env[id(node.outputs[0])] = node.attrs["var"].value()
+            var = node.attrs["var"]
+            env[id(node.outputs[0])] = getattr(var, "_bound_variable", var).value()
             continue
         result = execute(op, tuple(env[id(t)] for t in node.inputs), node.attrs)
         if op.num_outputs == 1:

@@ -110,7 +110,10 @@ def make_key(value, tensors: list):
         tensors.append(value)
         return (value.shape, value.dtype)
     if getattr(value, "_is_tensor_like", False) and hasattr(value, "_uid"):
-        return ("var", id(value))  # a variable: by identity, captured by reference
+        # a variable argument: by shape and dtype, as TensorFlow (the trace reads and writes
+        # whichever variable is passed)
+        tensors.append(value)
+        return ("var", value.shape.as_tuple(), value.dtype, value.trainable)
     if t is SpecValue:
         tensors.append(value)
         return (value.shape.as_tuple(), value.dtype.np_dtype)
@@ -147,8 +150,8 @@ def describe_key(key) -> str:
         return f"TensorSpec(shape={key[0]}, dtype={key[1].name})"
     if isinstance(key, tuple) and len(key) == 2 and key[0] == "id":
         return f"object at {key[1]:#x}"
-    if isinstance(key, tuple) and len(key) == 2 and key[0] == "var":
-        return f"variable at {key[1]:#x}"
+    if isinstance(key, tuple) and len(key) == 4 and key[0] == "var":
+        return f"variable of shape {key[1]} and dtype {key[2].name}"
     if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], type):
         return repr(key[1]) if not isinstance(key[1], tuple) else f"{key[0].__name__}(...)"
     return repr(key)

@@ -101,3 +101,16 @@ def test_print_format_matches(value):
 
     want = tf.strings.format("{}", tf.constant(value)).numpy().decode()
     assert format_array(np.asarray(value)) == want
+
+
+def test_variable_arguments_keyed_by_shape_and_dtype_like_tensorflow():
+    counts = []
+    for lib in (tw, tf):
+        f = lib.function(lambda v, g: v.assign_sub(g))
+        a, b, c = lib.Variable([1.0, 2.0]), lib.Variable([3.0, 4.0]), lib.Variable(1.0)
+        f(a, lib.constant([1.0, 1.0]))
+        f(b, lib.constant([1.0, 1.0]))
+        f(c, lib.constant(1.0))
+        counts.append((f.experimental_get_tracing_count(), a.numpy().tolist(),
+                       b.numpy().tolist(), float(c.numpy())))
+    assert counts[0] == counts[1]

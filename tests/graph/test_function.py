@@ -242,3 +242,21 @@ def test_warning_for_tf_function_created_in_a_loop():
         for _ in range(6):
             tf.function(body)(tf.constant(1))
     assert sum("repeatedly" in str(m.message) for m in w) == 1
+
+
+def test_variable_arguments_share_a_trace_and_get_gradients():
+    @tf.function
+    def update(var, grad):
+        var.assign_sub(0.5 * grad)
+        return var.read_value()
+
+    a, b = tf.Variable([1.0, 2.0]), tf.Variable([3.0, 4.0])
+    update(a, tf.constant([2.0, 2.0]))
+    update(b, tf.constant([2.0, 2.0]))
+    assert a.numpy().tolist() == [0.0, 1.0] and b.numpy().tolist() == [2.0, 3.0]
+    assert update.experimental_get_tracing_count() == 1
+    square = tf.function(lambda v: tf.reduce_sum(v * v))
+    for v in (a, b):
+        with tf.GradientTape() as t:
+            y = square(v)
+        np.testing.assert_allclose(t.gradient(y, v).numpy(), 2 * v.numpy())
