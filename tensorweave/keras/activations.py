@@ -41,7 +41,7 @@ def _c(value, x):
 
 
 def relu(x, negative_slope: float = 0.0, max_value: float | None = None,
-         threshold: float = 0.0):
+         threshold: float = 0.0) -> tf.Tensor:
     """max(x, 0), or Keras's general form: `max_value` caps it, below `threshold` the output is
     `negative_slope * (x - threshold)`."""
     x = _t(x)
@@ -58,17 +58,17 @@ def relu(x, negative_slope: float = 0.0, max_value: float | None = None,
     return out
 
 
-def relu6(x):
+def relu6(x) -> tf.Tensor:
     """min(max(x, 0), 6)."""
     return tf.nn.relu6(_t(x))
 
 
-def leaky_relu(x, negative_slope: float = 0.2):
+def leaky_relu(x, negative_slope: float = 0.2) -> tf.Tensor:
     """x for x >= 0, negative_slope * x otherwise."""
     return tf.nn.leaky_relu(_t(x), alpha=negative_slope)
 
 
-def elu(x, alpha: float = 1.0):
+def elu(x, alpha: float = 1.0) -> tf.Tensor:
     """x for x > 0, alpha * (exp(x) - 1) otherwise."""
     x = _t(x)
     out = tf.nn.elu(x)
@@ -77,47 +77,47 @@ def elu(x, alpha: float = 1.0):
     return tf.where(x > _c(0, x), out, out * _c(alpha, x))
 
 
-def selu(x):
+def selu(x) -> tf.Tensor:
     """Scaled ELU (Klambauer et al., 2017) with its fixed alpha and scale."""
     return tf.nn.selu(_t(x))
 
 
-def celu(x, alpha: float = 1.0):
+def celu(x, alpha: float = 1.0) -> tf.Tensor:
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
     x = _t(x)
     a = _c(alpha, x)
     return tf.maximum(x, _c(0, x)) + tf.minimum(_c(0, x), a * (tf.exp(x / a) - _c(1, x)))
 
 
-def softplus(x):
+def softplus(x) -> tf.Tensor:
     """log(exp(x) + 1)."""
     return tf.math.softplus(_t(x))
 
 
-def softsign(x):
+def softsign(x) -> tf.Tensor:
     """x / (|x| + 1)."""
     return tf.math.softsign(_t(x))
 
 
-def sigmoid(x):
+def sigmoid(x) -> tf.Tensor:
     """1 / (1 + exp(-x)); the output remembers `x` so cross entropies can use the logits."""
     x = _t(x)
     return _remember_logits(tf.math.sigmoid(x), x)
 
 
-def log_sigmoid(x):
+def log_sigmoid(x) -> tf.Tensor:
     """log(sigmoid(x)), computed stably as -softplus(-x)."""
     x = _t(x)
     return -tf.math.softplus(-x)
 
 
-def hard_sigmoid(x):
+def hard_sigmoid(x) -> tf.Tensor:
     """relu6(x + 3) / 6, Keras 3's piecewise-linear sigmoid."""
     x = _t(x)
     return tf.nn.relu6(x + _c(3, x)) / _c(6, x)
 
 
-def silu(x):
+def silu(x) -> tf.Tensor:
     """x * sigmoid(x) (also called swish)."""
     return tf.nn.silu(_t(x))
 
@@ -125,7 +125,7 @@ def silu(x):
 swish = silu
 
 
-def hard_silu(x):
+def hard_silu(x) -> tf.Tensor:
     """x * hard_sigmoid(x)."""
     x = _t(x)
     return x * hard_sigmoid(x)
@@ -134,54 +134,54 @@ def hard_silu(x):
 hard_swish = hard_silu
 
 
-def gelu(x, approximate: bool = False):
+def gelu(x, approximate: bool = False) -> tf.Tensor:
     """Gaussian error linear unit: x * Phi(x) (tanh approximation when `approximate`)."""
     return tf.nn.gelu(_t(x), approximate=approximate)
 
 
-def tanh(x):
+def tanh(x) -> tf.Tensor:
     """Hyperbolic tangent."""
     return tf.math.tanh(_t(x))
 
 
-def tanh_shrink(x):
+def tanh_shrink(x) -> tf.Tensor:
     """x - tanh(x)."""
     x = _t(x)
     return x - tf.math.tanh(x)
 
 
-def hard_tanh(x):
+def hard_tanh(x) -> tf.Tensor:
     """x clipped to [-1, 1]."""
     x = _t(x)
     return tf.clip_by_value(x, _c(-1, x), _c(1, x))
 
 
-def soft_shrink(x, threshold: float = 0.5):
+def soft_shrink(x, threshold: float = 0.5) -> tf.Tensor:
     """x - threshold above it, x + threshold below -threshold, 0 between."""
     x = _t(x)
     t = _c(threshold, x)
     return tf.where(x > t, x - t, tf.where(x < -t, x + t, tf.zeros_like(x)))
 
 
-def hard_shrink(x, threshold: float = 0.5):
+def hard_shrink(x, threshold: float = 0.5) -> tf.Tensor:
     """x where |x| > threshold, else 0."""
     x = _t(x)
     return tf.where(tf.abs(x) > _c(threshold, x), x, tf.zeros_like(x))
 
 
-def threshold(x, threshold: float, default_value: float):  # noqa: F811 - Keras's argument name
+def threshold(x, threshold: float, default_value: float) -> tf.Tensor:  # noqa: F811
     """x where x > threshold, else `default_value`."""
     x = _t(x)
     return tf.where(x > _c(threshold, x), x, tf.fill(tf.shape(x), _c(default_value, x)))
 
 
-def squareplus(x, b: float = 4):
+def squareplus(x, b: float = 4) -> tf.Tensor:
     """(x + sqrt(x^2 + b)) / 2, a smooth relu."""
     x = _t(x)
     return (x + tf.sqrt(tf.square(x) + _c(b, x))) / _c(2, x)
 
 
-def sparse_plus(x):
+def sparse_plus(x) -> tf.Tensor:
     """0 for x <= -1, x for x >= 1, (x + 1)^2 / 4 between."""
     x = _t(x)
     one = _c(1, x)
@@ -189,23 +189,23 @@ def sparse_plus(x):
                     tf.where(x >= one, x, tf.square(x + one) / _c(4, x)))
 
 
-def mish(x):
+def mish(x) -> tf.Tensor:
     """x * tanh(softplus(x))."""
     x = _t(x)
     return x * tf.math.tanh(tf.math.softplus(x))
 
 
-def exponential(x):
+def exponential(x) -> tf.Tensor:
     """exp(x)."""
     return tf.exp(_t(x))
 
 
-def linear(x):
+def linear(x) -> Any:
     """The identity: returns `x` unchanged."""
     return x
 
 
-def softmax(x, axis: int = -1):
+def softmax(x, axis: int = -1) -> tf.Tensor:
     """exp(x) / sum(exp(x)) along `axis`; the output remembers `x` for cross entropies."""
     x = _t(x)
     if isinstance(axis, (tuple, list)):
@@ -216,12 +216,12 @@ def softmax(x, axis: int = -1):
     return _remember_logits(out, x)
 
 
-def log_softmax(x, axis: int = -1):
+def log_softmax(x, axis: int = -1) -> tf.Tensor:
     """log(softmax(x)) computed stably."""
     return tf.nn.log_softmax(_t(x), axis=axis)
 
 
-def glu(x, axis: int = -1):
+def glu(x, axis: int = -1) -> tf.Tensor:
     """Gated linear unit: a * sigmoid(b), with a, b the two halves of `x` along `axis`."""
     x = _t(x)
     if x.shape[axis] is not None and x.shape[axis] % 2:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from typing import Callable
 
 import tensorweave as tf
 from tensorweave.keras import activations
@@ -40,7 +41,7 @@ def _c(value, like):
     return tf.constant(value, dtype=like.dtype)
 
 
-def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1: bool = True):
+def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1: bool = True) -> tuple:
     """Makes ranks equal when they differ by one trailing axis of size 1 (Keras's rule)."""
     r1, r2 = len(x1.shape), len(x2.shape)
     if r1 == r2 + 1 and x1.shape[-1] == 1:
@@ -95,7 +96,7 @@ class Reduction:
             raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
 
 
-def standardize_reduction(reduction):
+def standardize_reduction(reduction) -> str | None:
     if reduction == Reduction.AUTO:
         return "sum_over_batch_size"
     if reduction not in REDUCTIONS:
@@ -105,7 +106,7 @@ def standardize_reduction(reduction):
 
 
 def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size",
-                           dtype=None):
+                           dtype=None) -> tf.Tensor:
     """Weights per-sample loss values and reduces them (Keras's `reduce_weighted_values`)."""
     reduction = standardize_reduction(reduction)
     values = _as(values, dtype) if dtype is not None else tf.convert_to_tensor(values)
@@ -131,26 +132,26 @@ def _snake(name: str) -> str:
 
 
 # --- loss functions: per-sample values ------------------------------------------------------------
-def mean_squared_error(y_true, y_pred):
+def mean_squared_error(y_true, y_pred) -> tf.Tensor:
     """mean((y_true - y_pred)^2) over the last axis."""
     y_true, y_pred = _pair(y_true, y_pred)
     return tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)
 
 
-def mean_absolute_error(y_true, y_pred):
+def mean_absolute_error(y_true, y_pred) -> tf.Tensor:
     """mean(|y_true - y_pred|) over the last axis."""
     y_true, y_pred = _pair(y_true, y_pred)
     return tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1)
 
 
-def mean_absolute_percentage_error(y_true, y_pred):
+def mean_absolute_percentage_error(y_true, y_pred) -> tf.Tensor:
     """100 * mean(|y_true - y_pred| / max(|y_true|, eps)) over the last axis."""
     y_true, y_pred = _pair(y_true, y_pred)
     diff = tf.abs((y_true - y_pred) / tf.maximum(tf.abs(y_true), _c(EPSILON, y_pred)))
     return _c(100.0, y_pred) * tf.reduce_mean(diff, axis=-1)
 
 
-def mean_squared_logarithmic_error(y_true, y_pred):
+def mean_squared_logarithmic_error(y_true, y_pred) -> tf.Tensor:
     """mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))^2) over the last axis."""
     y_true, y_pred = _pair(y_true, y_pred)
     eps, one = _c(EPSILON, y_pred), _c(1.0, y_pred)
@@ -164,13 +165,13 @@ def _l2_normalize(x, axis):
     return x * tf.math.rsqrt(tf.maximum(squares, _c(1e-12, x)))
 
 
-def cosine_similarity(y_true, y_pred, axis: int = -1):
+def cosine_similarity(y_true, y_pred, axis: int = -1) -> tf.Tensor:
     """-sum(l2_normalize(y_true) * l2_normalize(y_pred)) over `axis` (so -1 is best)."""
     y_true, y_pred = _pair(y_true, y_pred)
     return -tf.reduce_sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
 
 
-def huber(y_true, y_pred, delta: float = 1.0):
+def huber(y_true, y_pred, delta: float = 1.0) -> tf.Tensor:
     """0.5 e^2 where |e| <= delta, else delta (|e| - 0.5 delta); mean over the last axis."""
     y_true, y_pred = _pair(y_true, y_pred)
     d, half = _c(delta, y_pred), _c(0.5, y_pred)
@@ -180,7 +181,7 @@ def huber(y_true, y_pred, delta: float = 1.0):
                                    d * abs_error - half * tf.square(d)), axis=-1)
 
 
-def log_cosh(y_true, y_pred):
+def log_cosh(y_true, y_pred) -> tf.Tensor:
     """mean(log(cosh(y_pred - y_true))) over the last axis, computed without overflow."""
     y_true, y_pred = _pair(y_true, y_pred)
     x = y_pred - y_true
@@ -194,14 +195,14 @@ def _hinge_labels(y_true):
     return tf.where(is_binary, _c(2.0, y_true) * y_true - _c(1.0, y_true), y_true)
 
 
-def hinge(y_true, y_pred):
+def hinge(y_true, y_pred) -> tf.Tensor:
     """mean(max(1 - y_true * y_pred, 0)) over the last axis; 0/1 labels are made -1/1."""
     y_pred = _pred(y_pred)
     y_true = _hinge_labels(_as(y_true, y_pred.dtype))
     return tf.reduce_mean(tf.maximum(_c(1.0, y_pred) - y_true * y_pred, _c(0.0, y_pred)), axis=-1)
 
 
-def squared_hinge(y_true, y_pred):
+def squared_hinge(y_true, y_pred) -> tf.Tensor:
     """mean(max(1 - y_true * y_pred, 0)^2) over the last axis; 0/1 labels are made -1/1."""
     y_pred = _pred(y_pred)
     y_true = _hinge_labels(_as(y_true, y_pred.dtype))
@@ -209,7 +210,7 @@ def squared_hinge(y_true, y_pred):
     return tf.reduce_mean(tf.square(margin), axis=-1)
 
 
-def categorical_hinge(y_true, y_pred):
+def categorical_hinge(y_true, y_pred) -> tf.Tensor:
     """max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)."""
     y_pred = _pred(y_pred)
     y_true = _as(y_true, y_pred.dtype)
@@ -218,7 +219,7 @@ def categorical_hinge(y_true, y_pred):
     return tf.maximum(neg - pos + _c(1.0, y_pred), _c(0.0, y_pred))
 
 
-def kl_divergence(y_true, y_pred):
+def kl_divergence(y_true, y_pred) -> tf.Tensor:
     """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [eps, 1]."""
     y_pred = _pred(y_pred)
     y_true = _as(y_true, y_pred.dtype)
@@ -228,7 +229,7 @@ def kl_divergence(y_true, y_pred):
     return tf.reduce_sum(y_true * tf.math.log(y_true / y_pred), axis=-1)
 
 
-def poisson(y_true, y_pred):
+def poisson(y_true, y_pred) -> tf.Tensor:
     """mean(y_pred - y_true * log(y_pred + eps)) over the last axis."""
     y_pred = _pred(y_pred)
     y_true = _as(y_true, y_pred.dtype)
@@ -269,7 +270,7 @@ def _softmax_xent(target, output, from_logits: bool, axis: int):
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
-                             label_smoothing: float = 0.0, axis: int = -1):
+                             label_smoothing: float = 0.0, axis: int = -1) -> tf.Tensor:
     """-sum(y_true * log(y_pred)) over `axis`, y_pred normalized and clipped to [eps, 1-eps]."""
     if isinstance(axis, bool):
         raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
@@ -289,7 +290,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
-                                    ignore_class: int | None = None, axis: int = -1):
+                                    ignore_class: int | None = None, axis: int = -1) -> tf.Tensor:
     """-log(y_pred[y_true]) for integer labels; probabilities clipped to [eps, 1-eps]."""
     y_pred = _pred(y_pred)
     if axis != -1 and axis != len(y_pred.shape) - 1:
@@ -332,7 +333,7 @@ def _binary_xent(target, output, from_logits: bool):
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
-                        axis: int = -1):
+                        axis: int = -1) -> tf.Tensor:
     """mean(-(y log p + (1 - y) log(1 - p))) over `axis`, p clipped to [eps, 1-eps]."""
     y_pred = _pred(y_pred)
     y_true = _as(y_true, y_pred.dtype)
@@ -343,7 +344,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = False,
                               alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
-                              label_smoothing: float = 0.0, axis: int = -1):
+                              label_smoothing: float = 0.0, axis: int = -1) -> tf.Tensor:
     """Binary cross entropy down-weighted by (1 - p_t)^gamma (Lin et al., 2017)."""
     y_pred = _pred(y_pred)
     y_true = _as(y_true, y_pred.dtype)
@@ -362,7 +363,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = Fals
 
 def categorical_focal_crossentropy(y_true, y_pred, alpha: float = 0.25, gamma: float = 2.0,
                                    from_logits: bool = False, label_smoothing: float = 0.0,
-                                   axis: int = -1):
+                                   axis: int = -1) -> tf.Tensor:
     """Categorical cross entropy weighted by alpha * (1 - p)^gamma per class."""
     y_pred = _pred(y_pred)
     y_true = _as(y_true, y_pred.dtype)
@@ -378,7 +379,7 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha: float = 0.25, gamma: f
     return tf.reduce_sum(weight * cce, axis=axis)
 
 
-def dice(y_true, y_pred, axis=None):
+def dice(y_true, y_pred, axis=None) -> tf.Tensor:
     """1 - 2 sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + eps), over `axis`."""
     y_pred = _pred(y_pred)
     y_true = _as(y_true, y_pred.dtype)
@@ -387,7 +388,7 @@ def dice(y_true, y_pred, axis=None):
     return _c(1.0, y_pred) - _c(2.0, y_pred) * inter / (union + _c(EPSILON, y_pred))
 
 
-def tversky(y_true, y_pred, alpha: float = 0.5, beta: float = 0.5, axis=None):
+def tversky(y_true, y_pred, alpha: float = 0.5, beta: float = 0.5, axis=None) -> tf.Tensor:
     """1 - TP / (TP + alpha FP + beta FN), over `axis` (Dice when alpha = beta = 0.5)."""
     y_pred = _pred(y_pred)
     y_true = _as(y_true, y_pred.dtype)
@@ -567,14 +568,14 @@ def serialize(loss) -> dict | str:
     raise ValueError(f"Could not serialize loss {loss!r}")
 
 
-def deserialize(config, custom_objects: dict | None = None):
+def deserialize(config, custom_objects: dict | None = None) -> Loss | Callable:
     """The loss a serialized dict or a name describes."""
     if isinstance(config, dict) and config.get("class_name") == "function":
         config = config["config"]
     return lookup(config, ALL_OBJECTS_DICT, "loss", custom_objects)
 
 
-def get(identifier):
+def get(identifier) -> Loss | Callable | None:
     """A loss from a name ('mse' gives the function, 'MeanSquaredError' an object), a dict or a
     callable; None gives None."""
     if identifier is None:

@@ -15,7 +15,7 @@ def _float_pred(y_pred):
     return t if t.dtype.is_floating else tf.cast(t, _FLOATX)
 
 
-def accuracy(y_true, y_pred):
+def accuracy(y_true, y_pred) -> tf.Tensor:
     """1.0 where y_true == y_pred exactly, else 0.0."""
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = as_float(y_true, y_pred.dtype)
@@ -23,7 +23,7 @@ def accuracy(y_true, y_pred):
     return tf.cast(tf.equal(y_true, y_pred), _FLOATX)
 
 
-def binary_accuracy(y_true, y_pred, threshold: float = 0.5):
+def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> tf.Tensor:
     """1.0 where (y_pred > threshold) equals the 0/1 label."""
     y_pred = _float_pred(y_pred)
     y_true = as_float(y_true, y_pred.dtype)
@@ -33,14 +33,14 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5):
     return tf.cast(tf.equal(y_true, predicted), _FLOATX)
 
 
-def categorical_accuracy(y_true, y_pred):
+def categorical_accuracy(y_true, y_pred) -> tf.Tensor:
     """1.0 where argmax(y_pred) equals argmax(y_true) (one-hot labels)."""
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.convert_to_tensor(y_true)
     return tf.cast(tf.equal(tf.argmax(y_true, axis=-1), tf.argmax(y_pred, axis=-1)), _FLOATX)
 
 
-def sparse_categorical_accuracy(y_true, y_pred):
+def sparse_categorical_accuracy(y_true, y_pred) -> tf.Tensor:
     """1.0 where argmax(y_pred) equals the integer label."""
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.convert_to_tensor(y_true)
@@ -71,7 +71,7 @@ def _in_top_k(labels, y_pred, k, out_shape):
     return matches
 
 
-def top_k_categorical_accuracy(y_true, y_pred, k: int = 5):
+def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> tf.Tensor:
     """1.0 where the one-hot label's class is among the k largest predictions."""
     labels = tf.argmax(tf.convert_to_tensor(y_true), axis=-1)
     return _in_top_k(labels, y_pred, k, labels.shape.as_list())
