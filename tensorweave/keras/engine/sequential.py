@@ -14,7 +14,7 @@ from __future__ import annotations
 from tensorweave.keras.engine import keras_tensor as kt
 from tensorweave.keras.engine import layer as layer_module
 from tensorweave.keras.engine.functional import FunctionalGraph
-from tensorweave.keras.engine.input_layer import Input, InputLayer
+from tensorweave.keras.engine.input_layer import InputLayer
 from tensorweave.keras.engine.layer import Layer
 from tensorweave.keras.engine.training import Model
 
@@ -163,6 +163,3 @@ class Sequential(Model):
         if not model.built and config.get("build_input_shape"):
             model.build(config["build_input_shape"])
         return model
-
-
-_ = Input

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 
 from tensorweave.keras.engine import keras_tensor as kt
-from tensorweave.util import nest
 
 _LINE = 76
 
@@ -215,6 +214,3 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         return
     for line in lines:
         emit(line)
-
-
-_ = nest
