@@ -56,6 +56,11 @@ CASES = [
     ("GroupNormalization", {"groups": 2}, (2, 3, 3, 4)),
     ("GroupNormalization", {"groups": -1, "axis": 1}, (2, 3, 5)),
     ("UnitNormalization", {}, (3, 5)),
+    ("RMSNormalization", {}, (3, 5)),
+    ("RMSNormalization", {"axis": [1, 2]}, (2, 3, 4)),
+    ("DepthwiseConv1D", {"kernel_size": 3, "depth_multiplier": 2, "strides": 2}, (2, 9, 3)),
+    ("DepthwiseConv2D", {"kernel_size": 2, "strides": 2, "padding": "same"}, (2, 5, 5, 3)),
+    ("SeparableConv1D", {"filters": 4, "kernel_size": 3, "padding": "same"}, (2, 7, 3)),
     ("Identity", {}, (3, 5)),
     ("ReLU", {"max_value": 1.0, "negative_slope": 0.1, "threshold": 0.2}, (3, 5)),
     ("LeakyReLU", {}, (3, 5)),
@@ -381,3 +386,18 @@ def test_image_layers_match_keras(name, kwargs):
     assert set(ours.get_config()) == set(theirs.get_config())
     assert tuple(ours.compute_output_shape((None, 6, 7, 3))) == tuple(
         theirs.compute_output_shape((None, 6, 7, 3)))
+
+
+@pytest.mark.parametrize("kwargs,ids", [
+    ({"num_tokens": 4, "output_mode": "one_hot"}, [3, 2, 0, 1]),
+    ({"num_tokens": 4, "output_mode": "one_hot"}, [[3], [2]]),
+    ({"num_tokens": 4}, [[0, 1], [0, 0], [1, 2], [3, 1]]),
+    ({"num_tokens": 4}, [0, 1, 3]),
+    ({"num_tokens": 4, "output_mode": "count"}, [[0, 1, 1], [3, 3, 3]]),
+])
+def test_category_encoding_matches_keras(kwargs, ids):
+    ids = np.array(ids)
+    ref = np.asarray(keras_real.layers.CategoryEncoding(**kwargs)(ids))
+    got = kw.layers.CategoryEncoding(**kwargs)(ids).numpy()
+    assert got.shape == ref.shape
+    np.testing.assert_array_equal(got, ref)

@@ -18,17 +18,6 @@ from tensorweave.keras.layers.pooling import (AveragePooling1D, AveragePooling2D
                                               UpSampling3D, ZeroPadding1D, ZeroPadding2D,
                                               ZeroPadding3D)
 
-# Keras's aliases
-Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
-Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
-SeparableConvolution2D, DepthwiseConvolution2D = SeparableConv2D, DepthwiseConv2D
-MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
-AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
-GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (GlobalMaxPooling1D, GlobalMaxPooling2D,
-                                                     GlobalMaxPooling3D)
-GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D,
-                                                     GlobalAveragePooling2D,
-                                                     GlobalAveragePooling3D)
 from tensorweave.keras.layers.activation import ELU, PReLU, ReLU, LeakyReLU, Softmax
 from tensorweave.keras.layers.embedding import Embedding, Masking
 from tensorweave.keras.layers.normalization import BatchNormalization, LayerNormalization
@@ -45,8 +34,42 @@ from tensorweave.keras.layers.wrappers import Bidirectional, TimeDistributed, Wr
 from tensorweave.keras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from tensorweave.keras.layers.einsum_dense import EinsumDense
 from tensorweave.keras.layers.normalization_extra import (GroupNormalization, Identity,
-                                                          UnitNormalization)
+                                                          RMSNormalization, UnitNormalization)
+from tensorweave.keras.layers.conv import DepthwiseConv1D, SeparableConv1D
+from tensorweave.keras.layers.preprocessing import CategoryEncoding
+from tensorweave.keras.layers.regularization import AlphaDropout
 from tensorweave.keras.layers.image_preprocessing import (CenterCrop, RandomBrightness,
                                                           RandomContrast, RandomCrop, RandomFlip,
                                                           RandomRotation, RandomTranslation,
                                                           RandomZoom, Resizing)
+
+# Keras's aliases
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
+SeparableConvolution2D, DepthwiseConvolution2D = SeparableConv2D, DepthwiseConv2D
+Convolution1DTranspose, SeparableConvolution1D = Conv1DTranspose, SeparableConv1D
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                                     GlobalMaxPooling3D)
+GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D,
+                                                     GlobalAveragePooling2D,
+                                                     GlobalAveragePooling3D)
+
+
+def serialize(layer) -> dict:
+    """Keras's JSON-able description of a layer (`keras.layers.serialize`)."""
+    from tensorweave.keras.saving.serialization import serialize_keras_object
+
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """A layer rebuilt from `serialize`'s output (`keras.layers.deserialize`)."""
+    from tensorweave.keras.saving.serialization import deserialize_keras_object
+
+    return deserialize_keras_object(config, custom_objects=custom_objects)
+
+
+__all__ = sorted(name for name, value in list(globals().items())
+                 if not name.startswith("_") and (isinstance(value, type) or callable(value)))

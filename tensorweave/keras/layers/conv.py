@@ -278,6 +278,29 @@ class Conv3DTranspose(BaseConvTranspose):
     rank = 3
 
 
+def _as_2d(layer, x, kernels):
+    """The 2-D form of a depthwise/separable call: inputs, kernels, 4-D strides, dilations,
+    format and padding (1-D layers add a unit height axis; causal padding pads the left)."""
+    first = layer.data_format == "channels_first"
+    strides, dilations, padding = layer.strides, layer.dilation_rate, layer.padding.upper()
+    if layer.rank == 1:
+        if layer.padding == "causal":
+            left = dilations[0] * (layer.kernel_size[0] - 1)
+            x = tf.pad(x, [[0, 0], [0, 0], [left, 0]] if first else [[0, 0], [left, 0], [0, 0]])
+            padding = "VALID"
+        x = tf.expand_dims(x, 2 if first else 1)
+        kernels = [tf.expand_dims(k, 0) for k in kernels]
+        strides, dilations = (1,) + strides, (1,) + dilations
+    strides = (1, 1) + strides if first else (1,) + strides + (1,)
+    return x, kernels, strides, dilations, "NCHW" if first else "NHWC", padding
+
+
+def _from_2d(layer, y):
+    if layer.rank == 1:
+        return tf.squeeze(y, [2 if layer.data_format == "channels_first" else 1])
+    return y
+
+
 class DepthwiseConv2D(BaseConv):
     """Each input channel convolved with `depth_multiplier` filters of its own."""
 
@@ -310,15 +333,15 @@ class DepthwiseConv2D(BaseConv):
                                     initializer=self.bias_initializer,
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=4, axes={self._channel_axis: in_channels})
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
         self.built = True
 
     def call(self, inputs):
-        y = tf.nn.depthwise_conv2d(inputs, u.read(self.depthwise_kernel, inputs.dtype),
-                                   (1,) + self.strides + (1,), self.padding.upper(),
-                                   self._nn_format, self.dilation_rate)
+        x, (kernel,), strides, dilations, fmt, padding = _as_2d(
+            self, inputs, [u.read(self.depthwise_kernel, inputs.dtype)])
+        y = _from_2d(self, tf.nn.depthwise_conv2d(x, kernel, strides, padding, fmt, dilations))
         if self.bias is not None:
-            y = tf.nn.bias_add(y, u.read(self.bias, y.dtype), data_format=self._nn_format)
+            y = tf.nn.bias_add(y, u.read(self.bias, y.dtype), data_format=fmt)
         if self.activation is not activations.linear:
             y = self.activation(y)
         return y
@@ -379,23 +402,23 @@ class SeparableConv2D(BaseConv):
             constraint=self.kernel_constraint)
         self.pointwise_kernel = self.add_weight(
             name="pointwise_kernel",
-            shape=(1, 1, in_channels * self.depth_multiplier, self.filters),
+            shape=(1,) * self.rank + (in_channels * self.depth_multiplier, self.filters),
             initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint)
         self.bias = self.add_weight(name="bias", shape=(self.filters,),
                                     initializer=self.bias_initializer,
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=4, axes={self._channel_axis: in_channels})
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: in_channels})
         self.built = True
 
     def call(self, inputs):
-        y = tf.nn.separable_conv2d(inputs, u.read(self.depthwise_kernel, inputs.dtype),
-                                   u.read(self.pointwise_kernel, inputs.dtype),
-                                   (1,) + self.strides + (1,), self.padding.upper(),
-                                   self._nn_format, self.dilation_rate)
+        x, (dw, pw), strides, dilations, fmt, padding = _as_2d(
+            self, inputs, [u.read(self.depthwise_kernel, inputs.dtype),
+                           u.read(self.pointwise_kernel, inputs.dtype)])
+        y = _from_2d(self, tf.nn.separable_conv2d(x, dw, pw, strides, padding, fmt, dilations))
         if self.bias is not None:
-            y = tf.nn.bias_add(y, u.read(self.bias, y.dtype), data_format=self._nn_format)
+            y = tf.nn.bias_add(y, u.read(self.bias, y.dtype), data_format=fmt)
         if self.activation is not activations.linear:
             y = self.activation(y)
         return y
@@ -415,3 +438,28 @@ class SeparableConv2D(BaseConv):
             "pointwise_constraint": u.ser_con(self.pointwise_constraint),
         })
         return renamed
+
+
+class DepthwiseConv1D(DepthwiseConv2D):
+    """Depthwise 1-D convolution: each channel of (batch, steps, channels) gets
+    `depth_multiplier` filters of its own."""
+
+    rank = 1
+
+    def __init__(self, kernel_size, strides=1, padding: str = "valid",
+                 depth_multiplier: int = 1, data_format=None, dilation_rate=1, **kwargs):
+        super().__init__(kernel_size, strides=strides, padding=padding,
+                         depth_multiplier=depth_multiplier, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+
+
+class SeparableConv1D(SeparableConv2D):
+    """Depthwise then pointwise 1-D convolution over (batch, steps, channels)."""
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding: str = "valid",
+                 data_format=None, dilation_rate=1, depth_multiplier: int = 1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         depth_multiplier=depth_multiplier, **kwargs)

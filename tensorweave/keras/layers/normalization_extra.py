@@ -139,3 +139,39 @@ class Identity(Layer):
 
     def get_config(self) -> dict:
         return u.base_config(self)
+
+
+class RMSNormalization(Layer):
+    """x / sqrt(mean(x^2 over `axis`) + epsilon) * scale (Zhang & Sennrich 2019)."""
+
+    def __init__(self, axis=-1, epsilon: float = 1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis if isinstance(axis, int) else list(axis)
+        self.epsilon = float(epsilon)
+        self.supports_masking = True
+
+    def build(self, input_shape) -> None:
+        input_shape = tuple(input_shape)
+        axes = [self.axis] if isinstance(self.axis, int) else self.axis
+        shape = tuple(input_shape[a] for a in axes)
+        if any(d is None for d in shape):
+            raise ValueError(f"RMSNormalization: axis {self.axis} of input shape {input_shape} "
+                             "must be defined")
+        self._bshape = [input_shape[i] if i in [a % len(input_shape) for a in axes] else 1
+                        for i in range(len(input_shape))]
+        self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
+        self.built = True
+
+    def call(self, inputs):
+        compute = inputs.dtype
+        x = tf.cast(inputs, tf.float32) if compute in (tf.float16, tf.bfloat16) else inputs
+        ms = tf.reduce_mean(x * x, axis=self.axis, keepdims=True)
+        y = x * tf.math.rsqrt(ms + tf.constant(self.epsilon, x.dtype))
+        y = y * tf.reshape(u.read(self.scale, x.dtype), self._bshape)
+        return tf.cast(y, compute) if y.dtype != compute else y
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**u.base_config(self), "axis": self.axis, "epsilon": self.epsilon}

@@ -152,3 +152,65 @@ class Normalization(Layer):
 
         return {**u.base_config(self), "axis": self.axis, "invert": self.invert,
                 "mean": plain(self.input_mean), "variance": plain(self.input_variance)}
+
+
+class CategoryEncoding(Layer):
+    """Integer ids to one-hot, multi-hot or count vectors of `num_tokens` entries.
+
+    'one_hot' encodes each id (inputs (batch,) or (batch, 1)); 'multi_hot' and 'count' encode
+    each sample's ids (inputs (batch, ids) or one sample (ids,)). `count_weights` weights counts.
+    """
+
+    def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot",
+                 sparse: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if output_mode not in ("one_hot", "multi_hot", "count"):
+            raise ValueError("Unknown arg for output_mode: expected one of ('count', "
+                             f"'one_hot', 'multi_hot'). Received: output_mode={output_mode}")
+        if num_tokens is None or num_tokens < 1:
+            raise ValueError("`num_tokens` for CategoryEncoding must be a positive integer. "
+                             f"Received: num_tokens={num_tokens}")
+        if sparse:
+            raise NotImplementedError("CategoryEncoding(sparse=True) is not supported")
+        self.num_tokens = int(num_tokens)
+        self.output_mode = output_mode
+        self.sparse = sparse
+        self.built = True
+
+    def call(self, inputs, count_weights=None):
+        ids = inputs if inputs.dtype.is_integer else tf.cast(inputs, "int32")
+        if not u.is_symbolic(ids):
+            values = ids.numpy()
+            if values.size and (values.min() < 0 or values.max() >= self.num_tokens):
+                raise ValueError(f"Input values must be in the range 0 <= values < num_tokens "
+                                 f"with num_tokens={self.num_tokens}")
+        dtype = tf.as_dtype(self.compute_dtype)
+        if self.output_mode == "one_hot":
+            if ids.shape.rank >= 2 and ids.shape[-1] == 1:
+                ids = tf.squeeze(ids, -1)
+            return tf.one_hot(ids, self.num_tokens, dtype=dtype)
+        single = ids.shape.rank == 1
+        if single:
+            ids = tf.expand_dims(ids, 0)
+        hot = tf.one_hot(ids, self.num_tokens, dtype=dtype)
+        if self.output_mode == "multi_hot":
+            out = tf.reduce_max(hot, axis=-2)
+        else:
+            if count_weights is not None:
+                weights = tf.cast(count_weights, dtype)
+                hot = hot * tf.expand_dims(weights if not single else tf.expand_dims(
+                    weights, 0), -1)
+            out = tf.reduce_sum(hot, axis=-2)
+        return tf.squeeze(out, 0) if single else out
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        if self.output_mode == "one_hot":
+            if len(shape) >= 2 and shape[-1] == 1:
+                shape = shape[:-1]
+            return shape + (self.num_tokens,)
+        return (self.num_tokens,) if len(shape) == 1 else shape[:-1] + (self.num_tokens,)
+
+    def get_config(self) -> dict:
+        return {**u.base_config(self), "num_tokens": self.num_tokens,
+                "output_mode": self.output_mode, "sparse": self.sparse}

@@ -143,3 +143,41 @@ class ActivityRegularization(Layer):
 
     def get_config(self) -> dict:
         return {**u.base_config(self), "l1": self.l1, "l2": self.l2}
+
+
+class AlphaDropout(Layer):
+    """Dropout that keeps the self-normalizing mean and variance of SELU activations: dropped
+    units take SELU's negative saturation value, then an affine map restores the moments."""
+
+    def __init__(self, rate: float, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = _check_rate(rate, "AlphaDropout")
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs, training=None):
+        if self.rate == 0:
+            return inputs
+
+        def dropped():
+            alpha_p = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
+            shape = tf.shape(inputs)
+            if self.noise_shape is not None:
+                shape = tf.stack([shape[i] if d is None else tf.constant(d, "int32")
+                                  for i, d in enumerate(self.noise_shape)])
+            keep = tf.cast(tf.random.uniform(shape, seed=self.seed) >= self.rate, inputs.dtype)
+            a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
+            b = -a * alpha_p * self.rate
+            x = inputs * keep + alpha_p * (1.0 - keep)
+            return x * a + b
+
+        return u.smart_cond(training, dropped, lambda: tf.identity(inputs))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**u.base_config(self), "rate": self.rate, "seed": self.seed,
+                "noise_shape": self.noise_shape}

@@ -131,3 +131,24 @@ def test_activation_layers():
     masked = L.Softmax()(x, mask=np.array([[True, True, False, False]] * 3)).numpy()
     np.testing.assert_array_equal(masked[:, 2:], 0)
     np.testing.assert_allclose(masked.sum(1), 1, rtol=1e-5)
+
+
+def test_alpha_dropout_keeps_selu_moments_and_is_identity_in_inference():
+    x = RNG.normal(size=(20000, 4)).astype("float32")
+    layer = L.AlphaDropout(0.3)
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    y = layer(x, training=True).numpy()
+    assert abs(y.mean()) < 0.03 and abs(y.std() - 1) < 0.03
+    assert not np.allclose(y, x)
+
+
+def test_category_encoding_refuses_out_of_range_ids():
+    with pytest.raises(ValueError, match="num_tokens"):
+        L.CategoryEncoding(3)(np.array([[0, 5]]))
+
+
+def test_layers_serialize_and_deserialize():
+    config = L.serialize(L.Conv2D(3, 2, name="c"))
+    assert config["class_name"] == "Conv2D" and config["module"] == "keras.layers"
+    layer = L.deserialize(config)
+    assert isinstance(layer, L.Conv2D) and layer.name == "c" and layer.kernel_size == (2, 2)
