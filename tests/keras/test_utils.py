@@ -96,3 +96,21 @@ def test_progbar_is_exported():
     from tensorweave.keras.utils.progbar import Progbar
 
     assert utils.Progbar is Progbar
+
+
+def test_timeseries_dataset_from_array():
+    data = np.arange(20, dtype="float32").reshape(10, 2)
+    targets = np.arange(100, 110)
+    ds = utils.timeseries_dataset_from_array(data, targets, sequence_length=3, sampling_rate=2,
+                                             sequence_stride=2, batch_size=2)
+    batches = [(x.numpy(), y.numpy()) for x, y in ds]
+    # Windows start at 0, 2 (a window spans 5 steps: 10 - 4 = 6 starts, every second one).
+    assert [len(x) for x, _ in batches] == [2, 1]
+    np.testing.assert_array_equal(batches[0][0][1], data[[2, 4, 6]])
+    np.testing.assert_array_equal(np.concatenate([y for _, y in batches]), [100, 102, 104])
+    shuffled = utils.timeseries_dataset_from_array(data, None, sequence_length=2, shuffle=True,
+                                                   seed=3, batch_size=None)
+    starts = sorted(int(w.numpy()[0, 0]) // 2 for w in shuffled)
+    assert starts == list(range(9))
+    with pytest.raises(ValueError, match="sampling_rate"):
+        utils.timeseries_dataset_from_array(data, None, 2, sampling_rate=0)

@@ -5,6 +5,7 @@ from tensorweave.keras.utils.numerical_utils import normalize, pad_sequences, to
 from tensorweave.keras.utils.progbar import Progbar
 from tensorweave.keras.utils.py_dataset import PyDataset, Sequence
 from tensorweave.keras.utils.rng_utils import set_random_seed
+from tensorweave.keras.utils.timeseries import timeseries_dataset_from_array
 
 
 def plot_model(model, to_file: str = "model.png", **kwargs):
