@@ -8,6 +8,7 @@ from tensorweave.framework.tensor import Tensor
 from tensorweave.keras.callbacks.base import CallbackList
 from tensorweave.keras.engine import data_adapter
 from tensorweave.keras.engine.trainer import logs_to_python, ordered_values
+from tensorweave.keras.utils.progbar import Progbar
 from tensorweave.util import nest
 
 
@@ -177,8 +178,11 @@ def run_predict(model, x, batch_size, verbose, steps, callbacks):
         # Small in-memory input: one direct call, no iterator, callbacks or progress bar.
         batch = data_adapter.single_batch(x)
         if batch is not None and _rows(x) <= (batch_size or 32):
-            out = model(batch, training=False)
-            return nest.map_structure(_numpy, out)
+            bar = Progbar(1, verbose=verbose) if verbose else None
+            out = nest.map_structure(_numpy, model(batch, training=False))
+            if bar is not None:
+                bar.update(1, finalize=True)  # Keras prints its one-step bar here too
+            return out
     data = data_adapter.EpochIterator(x, batch_size=batch_size, steps_per_epoch=steps,
                                       shuffle=False)
     cbs = _callbacks(model, callbacks, verbose, 1, data.num_batches)
