@@ -46,7 +46,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length: int, sequence_
 
     >>> ds = timeseries_dataset_from_array(np.arange(10), None, sequence_length=3,
     ...                                    batch_size=None)
-    >>> [list(w.numpy()) for w in ds.take(2)]
+    >>> [w.numpy().tolist() for w in ds.take(2)]
     [[0, 1, 2], [1, 2, 3]]
     """
     _check(data, start_index, end_index, sampling_rate, sequence_stride)
