@@ -24,11 +24,23 @@ def _element(value):
     return structure.structure_of(value, specs), flat
 
 
+def _owned(a: np.ndarray) -> np.ndarray:
+    """A read-only array the dataset owns: like TensorFlow, which copies the tensors into the
+    dataset, later writes to the user's array do not change the elements (and elements, which
+    are views into it, cannot be written)."""
+    if not a.flags.writeable and a.base is None:
+        return a
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
 class TensorsNode(Node):
     """`from_tensors`: one element."""
 
     def __init__(self, value):
-        self._spec, self.flat = _element(value)
+        self._spec, flat = _element(value)
+        self.flat = tuple(_owned(a) for a in flat)
 
     def iterate(self) -> Iterator[tuple]:
         yield self.flat
@@ -53,7 +65,7 @@ class TensorSlicesNode(Node):
                 raise ValueError(f"Dimensions {n} and {a.shape[0]} are not compatible: all "
                                  "components of from_tensor_slices must have the same first "
                                  f"dimension (got shapes {[x.shape for x in flat]}).")
-        self.arrays = flat
+        self.arrays = tuple(_owned(a) for a in flat)
         self.n = n or 0
         self._spec = structure.structure_of(value, [structure.spec_of_array(a, 1) for a in flat])
 

@@ -27,6 +27,13 @@ class TestSources:
         np.testing.assert_array_equal(out[2]["x"], x[2])
         assert out[3]["y"] == 3 and out[3]["y"].dtype == np.int64
 
+    def test_from_tensor_slices_copies_its_input(self):
+        x = np.arange(4.0)
+        ds = tf.data.Dataset.from_tensor_slices(x)
+        x[0] = 100.0
+        assert _np(ds)[0] == 0.0
+        assert _np(tf.data.Dataset.from_tensor_slices(x).batch(2))[0].tolist() == [100.0, 1.0]
+
     def test_from_tensor_slices_lists_are_tensors(self):
         ds = tf.data.Dataset.from_tensor_slices([[1, 2], [3, 4]])
         assert ds.element_spec == tf.TensorSpec((2,), tf.int32)
