@@ -136,7 +136,8 @@ class Tensor:
         return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={value}>"
 
     def __str__(self) -> str:
-        value = np.array_str(np.asarray(self.numpy()))
+        a = np.asarray(self.numpy())
+        value = repr(bytes(a[()])) if a.ndim == 0 and a.dtype.kind in "OS" else np.array_str(a)
         return f"tf.Tensor({value}, shape={self.shape}, dtype={self.dtype.name})"
 
     def __format__(self, spec: str) -> str:

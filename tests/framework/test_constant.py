@@ -39,3 +39,16 @@ def test_ragged_list_is_refused():
 def test_strings_are_bytes():
     t = tf.constant(["ab", "c"])
     assert t.dtype is tf.string and t.numpy().tolist() == [b"ab", b"c"]
+
+
+def test_python_floats_are_refused_for_integer_dtypes():
+    import pytest as _pytest
+
+    for make in (tf.constant, tf.convert_to_tensor):
+        with _pytest.raises(TypeError, match="Cannot convert 1.0 to EagerTensor of dtype int32"):
+            make(1.0, dtype=tf.int32)
+    assert tf.constant(-1, dtype=tf.uint8).numpy() == 255  # tf.constant wraps ints, as TF
+
+
+def test_scalar_string_str():
+    assert str(tf.constant(b"b")) == "tf.Tensor(b'b', shape=(), dtype=string)"
