@@ -108,6 +108,28 @@ class Trainer:
         return out
 
     @property
+    def compiled_loss(self):
+        """TF 2 Keras's `compiled_loss(y, y_pred, sample_weight, regularization_losses)`."""
+        compile_loss, tracker = self._compile_loss, self._loss_tracker
+
+        def compiled_loss(y_true, y_pred, sample_weight=None, regularization_losses=None):
+            tf = _tf()
+            total = compile_loss(y_true, y_pred, sample_weight) if compile_loss is not None \
+                else tf.constant(0.0)
+            if regularization_losses:
+                total = total + tf.cast(tf.add_n(list(regularization_losses)), total.dtype)
+            if tracker is not None:  # TF 2 Keras tracked the loss here
+                tracker.update_state(total, sample_weight=_batch_size(y_pred))
+            return total
+
+        return compiled_loss
+
+    @property
+    def compiled_metrics(self):
+        """TF 2 Keras's `compiled_metrics` (`update_state(y, y_pred, sample_weight)`)."""
+        return self._compile_metrics
+
+    @property
     def metrics_names(self) -> list:
         return [m.name for m in self.metrics]
 

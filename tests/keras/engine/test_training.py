@@ -324,3 +324,24 @@ def test_rank_one_targets_for_one_column_outputs():
     other = _model()
     other.set_weights(model.get_weights())
     assert flat == pytest.approx(other.evaluate(x, y, verbose=0), rel=1e-6)
+
+
+def test_tf2_style_custom_train_step():
+    class TF2Style(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            self.compiled_metrics.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    inp = keras.Input((3,))
+    model = TF2Style(inp, Dense(1)(inp))
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    x, y = _data(32)
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert history.history["mae"][1] < history.history["mae"][0]
+    assert 0 < history.history["loss"][1] < history.history["loss"][0]
