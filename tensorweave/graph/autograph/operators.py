@@ -26,7 +26,6 @@ from tensorweave.ops.fill_ops import zeros
 from tensorweave.ops.math_ops import cast, zeros_like
 from tensorweave.ops.tensor_array import _read
 from tensorweave.ops.unary_ops import logical_not
-from tensorweave.util import nest
 
 
 class Undefined:
@@ -274,12 +273,12 @@ def _graph_while(test, body, get_state, set_state, names, opts, seeded=None):
         requested = loop_options[-1]
         if requested and opts is None:
             invariants = {}
-            for t, shape in requested.get("shape_invariants") or ():
+            for t, invariant in requested.get("shape_invariants") or ():
                 k = next((k for k, v in enumerate(vs) if v is t), None)
                 if k is None:
                     raise ValueError("set_loop_options(shape_invariants=...) must name "
                                      f"variables that the loop modifies; got {t!r}.")
-                invariants[loop_pos[k]] = shape
+                invariants[loop_pos[k]] = invariant
             raise _Options({"invariants": invariants,
                             "maximum_iterations": requested.get("maximum_iterations")})
         state = get_state()
