@@ -17,6 +17,7 @@ from tensorweave.data.cache import CacheNode
 from tensorweave.data.combinators import ChooseNode, CounterNode, SampleNode
 from tensorweave.data.files import ListFilesNode
 from tensorweave.data.node import INFINITE, UNKNOWN, Node
+from tensorweave.data.optional import Optional
 from tensorweave.data.options import Options
 from tensorweave.framework import dtypes, errors
 from tensorweave.framework.constant_op import constant
@@ -404,11 +405,12 @@ class OwnedIterator:
         except StopIteration:
             raise errors.OutOfRangeError(None, None, "End of sequence") from None
 
-    def get_next_as_optional(self):
-        """Not available: tf.experimental.Optional is not implemented."""
-        raise NotImplementedError("Iterator.get_next_as_optional: tf.experimental.Optional is "
-                                  "not implemented in tensorweave yet; use get_next() and catch "
-                                  "tf.errors.OutOfRangeError.")
+    def get_next_as_optional(self) -> Optional:
+        """The next element as a tf.experimental.Optional, empty at the end."""
+        try:
+            return Optional(self.__next__(), self.element_spec, True)
+        except StopIteration:
+            return Optional.empty(self.element_spec)
 
 
 def _lazy(node: Node) -> bool:

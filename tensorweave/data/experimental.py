@@ -6,17 +6,19 @@ from tensorweave.data.dataset_ops import (AUTOTUNE, INFINITE_CARDINALITY, UNKNOW
                                           DatasetV2)
 from tensorweave.data.options import (AutoShardPolicy, AutotuneOptions, DistributeOptions,
                                       ExternalStatePolicy, OptimizationOptions, ThreadingOptions)
+from tensorweave.data.optional import Optional
 from tensorweave.data.readers import CsvDataset, make_csv_dataset
 from tensorweave.data import tfrecord
 from tensorweave.framework import dtypes
 
 __all__ = [
     "AUTOTUNE", "AutoShardPolicy", "AutotuneOptions", "CsvDataset", "DistributeOptions",
-    "ExternalStatePolicy", "INFINITE_CARDINALITY", "OptimizationOptions", "TFRecordWriter",
-    "ThreadingOptions", "UNKNOWN_CARDINALITY", "assert_cardinality", "bucket_by_sequence_length",
-    "cardinality", "enumerate_dataset", "from_list", "get_single_element", "group_by_window",
-    "ignore_errors", "make_csv_dataset", "sample_from_datasets", "choose_from_datasets",
-    "scan", "shuffle_and_repeat", "take_while", "unbatch", "unique",
+    "ExternalStatePolicy", "INFINITE_CARDINALITY", "OptimizationOptions", "Optional",
+    "TFRecordWriter", "ThreadingOptions", "UNKNOWN_CARDINALITY", "assert_cardinality",
+    "bucket_by_sequence_length", "cardinality", "choose_from_datasets", "enumerate_dataset",
+    "from_list", "get_next_as_optional", "get_single_element", "group_by_window",
+    "ignore_errors", "make_csv_dataset", "sample_from_datasets", "scan", "shuffle_and_repeat",
+    "take_while", "unbatch", "unique",
 ]
 
 
@@ -99,6 +101,11 @@ def unique():
 def shuffle_and_repeat(buffer_size, count=None, seed=None):
     """Shuffles (reshuffling each epoch) and repeats `count` times."""
     return lambda ds: ds.shuffle(buffer_size, seed=seed).repeat(count)
+
+
+def get_next_as_optional(iterator):
+    """`iterator.get_next_as_optional()`."""
+    return iterator.get_next_as_optional()
 
 
 def get_single_element(dataset: DatasetV2):

@@ -383,6 +383,17 @@ class TestIteration:
         with pytest.raises(errors.OutOfRangeError):
             it.get_next()
 
+    def test_get_next_as_optional(self):
+        it = iter(tf.data.Dataset.from_tensor_slices(([1], [2.0])))
+        opt = it.get_next_as_optional()
+        assert bool(opt.has_value()) and opt.get_value()[1].numpy() == 2.0
+        end = it.get_next_as_optional()
+        assert not bool(end.has_value())
+        assert end.element_spec == (tf.TensorSpec((), tf.int32), tf.TensorSpec((), tf.float32))
+        with pytest.raises(errors.InvalidArgumentError):
+            end.get_value()
+        assert tf.experimental.Optional.from_value(3).get_value().numpy() == 3
+
     def test_len(self):
         assert len(tf.data.Dataset.range(5).batch(2)) == 3
         with pytest.raises(TypeError):
