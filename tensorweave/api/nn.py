@@ -18,6 +18,7 @@ from tensorweave.ops.conv_ops import (atrous_conv2d, atrous_conv2d_transpose,  #
                                       depthwise_conv2d, depthwise_conv2d_backprop_filter,
                                       depthwise_conv2d_backprop_input, separable_conv2d)
 from tensorweave.ops.pool_ops import (avg_pool, avg_pool1d, avg_pool2d, avg_pool3d,  # noqa: F401
-                                      max_pool, max_pool1d, max_pool2d, max_pool3d, pool)
+                                      max_pool, max_pool1d, max_pool2d, max_pool3d,
+                                      max_pool_with_argmax, pool)
 from tensorweave.ops.math_ops import sigmoid, softplus, softsign, tanh, top_k  # noqa: F401
 from tensorweave.ops.math_ops import approx_max_k, approx_min_k, zero_fraction  # noqa: F401

@@ -380,6 +380,53 @@ def max_pool_grad_grad(xp, x, y, g, ksizes, strides, padding, explicit=None):
     return out
 
 
+def max_pool_argmax(xp, x, ksizes, strides, padding, with_batch, index_dtype):
+    """2-D max pooling with the flat index of each window's first maximum (NHWC)."""
+    n, h, w, c = x.shape
+    ones = (1, 1)
+    outs, pads = geometry((h, w), ksizes, strides, ones, padding)
+    xpad = pad_spatial(xp, x, pads, _lowest(xp, x.dtype))
+    rows = xp.arange(outs[0]).reshape(1, -1, 1, 1) * strides[0] - pads[0][0]
+    cols = xp.arange(outs[1]).reshape(1, 1, -1, 1) * strides[1] - pads[1][0]
+    base = xp.arange(c).reshape(1, 1, 1, -1)
+    if with_batch:
+        base = base + xp.arange(n).reshape(-1, 1, 1, 1) * (h * w * c)
+    best = idx = None
+    for tap in _taps(ksizes):
+        v = xpad[_tap_slice(tap, strides, ones, outs)]
+        flat = ((rows + tap[0]) * w + cols + tap[1]) * c + base
+        if best is None:
+            best, idx = v.copy(), xp.broadcast_to(flat, v.shape).astype(index_dtype)
+        else:
+            better = v > best  # strict: the first maximum in row-major order stays
+            xp.copyto(best, v, where=better)
+            xp.copyto(idx, flat.astype(index_dtype), where=better)
+    return best, idx
+
+
+def _flat_positions(xp, argmax, shape, with_batch):
+    if with_batch:
+        return argmax.reshape(-1).astype(xp.int64)
+    n = shape[0]
+    per = math.prod(shape[1:])
+    offsets = xp.arange(n, dtype=xp.int64).reshape((-1,) + (1,) * (argmax.ndim - 1)) * per
+    return (argmax.astype(xp.int64) + offsets).reshape(-1)
+
+
+def scatter_argmax(xp, shape, dy, argmax, with_batch):
+    """An input-shaped array with dy summed at the flat positions of argmax."""
+    pos = _flat_positions(xp, argmax, shape, with_batch)
+    total = xp.bincount(pos, weights=dy.reshape(-1).astype(xp.float64),
+                        minlength=math.prod(shape))
+    return total.astype(dy.dtype).reshape(shape)
+
+
+def gather_argmax(xp, g, argmax, with_batch):
+    """g (shaped like the input) read at the flat positions of argmax."""
+    pos = _flat_positions(xp, argmax, g.shape, with_batch)
+    return g.reshape(-1)[pos].reshape(argmax.shape)
+
+
 def _window_counts(xp, in_sizes, ksizes, strides, outs, pads, dtype):
     """How many in-bounds elements each output window covers (the divisor of SAME avg pool)."""
     counts = None

@@ -9,6 +9,7 @@ over a height of 1, as in TensorFlow.
 
 from __future__ import annotations
 
+from tensorweave.framework import dtypes
 from tensorweave.framework.op_def import execute, op
 from tensorweave.ops import conv_kernels as K
 from tensorweave.ops._convert import tensor
@@ -20,7 +21,7 @@ from tensorweave.ops.conv_ops import (channels_first, check_format, full_attr, j
 from tensorweave.ops.math_ops import zeros_like
 
 __all__ = ["max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d",
-           "avg_pool2d", "avg_pool3d", "pool"]
+           "avg_pool2d", "avg_pool3d", "pool", "max_pool_with_argmax"]
 
 
 def _geo(ksize, strides, padding, explicit_paddings, data_format):
@@ -158,6 +159,81 @@ def _pool_nd(kind, n, input, ksize, strides, padding, data_format):  # noqa: A00
              "padding": p, "explicit_paddings": explicit, "data_format": data_format}
     max_op, avg_op = _POOLS[n]
     return execute(max_op if kind == "max" else avg_op, (x,), attrs)
+
+
+# --- max pooling with argmax ---------------------------------------------------------------------
+def _infer_with_argmax(x, **attrs):
+    out = _pooled_spec(x, {**attrs, "data_format": "NHWC"}, "MaxPoolWithArgmax")
+    return out, Spec(out.shape, attrs["Targmax"])
+
+
+@op("MaxPoolWithArgmax", infer=_infer_with_argmax, num_outputs=2)
+def _max_pool_with_argmax(xp, x, *, ksize, strides, padding, Targmax, include_batch_in_index):
+    """Max pooling (NHWC) and each maximum's flat index ((b *) H + y) * W + x) * C + c."""
+    return K.max_pool_argmax(xp, x, ksize[1:-1], strides[1:-1], padding,
+                             include_batch_in_index, Targmax.np_dtype)
+
+
+@op("MaxPoolGradWithArgmax", infer=lambda x, dy, argmax, **a: Spec(x.shape, dy.dtype))
+def _max_pool_grad_with_argmax(xp, x, dy, argmax, *, ksize, strides, padding,
+                               include_batch_in_index):
+    """Scatters dy to the flat positions in argmax (summing where windows share a maximum)."""
+    return K.scatter_argmax(xp, x.shape, dy, argmax, include_batch_in_index)
+
+
+@op("MaxPoolGradGradWithArgmax", infer=lambda x, g, argmax, **a: Spec(argmax.shape, g.dtype))
+def _max_pool_grad_grad_with_argmax(xp, x, g, argmax, *, ksize, strides, padding,
+                                    include_batch_in_index):
+    """Gathers g (shaped like the input) at the flat positions in argmax."""
+    return K.gather_argmax(xp, g, argmax, include_batch_in_index)
+
+
+def _grad_attrs(attrs):
+    return {k: v for k, v in attrs.items() if k != "Targmax"}
+
+
+@_max_pool_with_argmax.def_grad
+def _max_pool_with_argmax_backward(op, dy, _):
+    x = op.inputs[0]
+    return (execute(_max_pool_grad_with_argmax, (x, dy, op.outputs[1]), _grad_attrs(op.attrs)),)
+
+
+@_max_pool_grad_with_argmax.def_grad
+def _max_pool_grad_with_argmax_backward(op, g):
+    x, _, argmax = op.inputs
+    return (zeros_like(x), execute(_max_pool_grad_grad_with_argmax, (x, g, argmax), op.attrs),
+            None)
+
+
+@_max_pool_grad_grad_with_argmax.def_grad
+def _max_pool_grad_grad_with_argmax_backward(op, g):
+    x, _, argmax = op.inputs
+    return zeros_like(x), execute(_max_pool_grad_with_argmax, (x, g, argmax), op.attrs), None
+
+
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",  # noqa: A002
+                         output_dtype=dtypes.int64, include_batch_in_index=False, name=None):
+    """Max pooling that also returns where each maximum is, as a flat index into the input
+    (`tf.nn.max_pool_with_argmax`): ``(y * width + x) * channels + c``, with the batch folded in
+    as ``((b * height + y) * ...`` when `include_batch_in_index`."""
+    if data_format != "NHWC":
+        raise ValueError(f"max_pool_with_argmax: only data_format 'NHWC' is supported (as in "
+                         f"TensorFlow), got {data_format!r}")
+    output_dtype = dtypes.as_dtype(output_dtype)
+    if output_dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"max_pool_with_argmax: output_dtype must be int32 or int64, got "
+                        f"{output_dtype.name}")
+    x = tensor(input)
+    if x.shape.rank is not None and x.shape.rank != 4:
+        raise ValueError(f"MaxPoolWithArgmax: input must be rank 4, got shape {x.shape}")
+    if not isinstance(padding, str) or padding.upper() not in ("SAME", "VALID"):
+        raise ValueError(f"max_pool_with_argmax: padding must be 'SAME' or 'VALID', got "
+                         f"{padding!r}")
+    attrs = {"ksize": full_attr(ksize, 2, "NHWC", "ksize", "MaxPoolWithArgmax"),
+             "strides": full_attr(strides, 2, "NHWC", "strides", "MaxPoolWithArgmax"),
+             "padding": padding.upper(), "Targmax": output_dtype,
+             "include_batch_in_index": bool(include_batch_in_index)}
+    return execute(_max_pool_with_argmax, (x,), attrs)
 
 
 def _rank_of(input, data_format, op_name):  # noqa: A002

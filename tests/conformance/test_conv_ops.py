@@ -160,3 +160,25 @@ def test_errors_match_tensorflow_classes():
             m.nn.conv2d(x, w, 1, "SAME")
         with pytest.raises((ValueError, m.errors.InvalidArgumentError)):
             m.nn.max_pool2d(x, 2, 2, "FULL")
+
+
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+@pytest.mark.parametrize("with_batch", [False, True])
+@pytest.mark.parametrize("ksize,strides", [(2, 2), (3, 2), (3, 1)])
+def test_max_pool_with_argmax_matches_tensorflow(padding, with_batch, ksize, strides):
+    x = X[:, :5, :5].copy()
+    x[0, :2, :2, 0] = 0.0  # a tie: the first maximum is the one reported
+    results = []
+    for m in (tf, tw):
+        t = m.constant(x)
+        with m.GradientTape() as tape:
+            tape.watch(t)
+            y, idx = m.nn.max_pool_with_argmax(t, ksize, strides, padding,
+                                               include_batch_in_index=with_batch)
+            loss = m.reduce_sum(y * y)
+        results.append((y.numpy(), idx.numpy(), idx.dtype.name, tape.gradient(loss, t).numpy()))
+    (y0, i0, d0, g0), (y1, i1, d1, g1) = results
+    np.testing.assert_array_equal(y1, y0)
+    np.testing.assert_array_equal(i1, i0)
+    assert d1 == d0
+    np.testing.assert_allclose(g1, g0, rtol=1e-6)

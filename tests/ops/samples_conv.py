@@ -2,6 +2,7 @@
 
 import numpy as np
 
+import tensorweave as tf
 from tensorweave.ops import conv_kernels as K
 
 
@@ -51,6 +52,23 @@ def _max_grad_sample(shape, ksize, strides, padding, fmt="NHWC", grad_grad=False
         y = np.moveaxis(y, -1, 1) if fmt.startswith("NC") else y
         g = _n(r, *(x.shape if grad_grad else y.shape))
         return [x, y, g], _pool_attrs(ksize, strides, padding, fmt)
+    return sample
+
+
+def _argmax_attrs(ksize, strides, padding, with_batch, grad=False):
+    attrs = {"ksize": tuple(ksize), "strides": tuple(strides), "padding": padding,
+             "include_batch_in_index": with_batch}
+    if not grad:
+        attrs["Targmax"] = tf.int64
+    return attrs
+
+
+def _argmax_grad_sample(shape, k, s, padding, with_batch, grad_grad=False):
+    def sample(r):
+        x = _distinct(r, *shape)
+        y, idx = K.max_pool_argmax(np, x, k, s, padding, with_batch, np.int64)
+        g = _n(r, *(x.shape if grad_grad else y.shape))
+        return [x, g, idx], _argmax_attrs((1, *k, 1), (1, *s, 1), padding, with_batch, True)
     return sample
 
 
@@ -115,6 +133,17 @@ SAMPLES = {
     "MaxPoolGradGrad": [
         _max_grad_sample((2, 4, 4, 2), _S2, _S2, "VALID", grad_grad=True),
         _max_grad_sample((1, 2, 5, 5), _C2[:2] + (3, 3), _C2, "SAME", "NCHW", grad_grad=True),
+    ],
+    "MaxPoolWithArgmax": [
+        lambda r: ([_distinct(r, 2, 4, 4, 2)], _argmax_attrs(_S2, _S2, "VALID", False)),
+        lambda r: ([_distinct(r, 2, 5, 5, 2)], _argmax_attrs((1, 3, 3, 1), _S2, "SAME", True)),
+    ],
+    "MaxPoolGradWithArgmax": [
+        _argmax_grad_sample((2, 4, 4, 2), (2, 2), (2, 2), "VALID", False),
+        _argmax_grad_sample((2, 5, 5, 2), (3, 3), (1, 1), "SAME", True),
+    ],
+    "MaxPoolGradGradWithArgmax": [
+        _argmax_grad_sample((2, 5, 5, 2), (3, 3), (2, 2), "SAME", False, grad_grad=True),
     ],
     "AvgPool": [
         lambda r: ([_n(r, 2, 4, 4, 2)], _pool_attrs(_S2, _S2)),
