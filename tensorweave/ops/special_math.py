@@ -390,9 +390,16 @@ def sobol_sample(dim, num_results, skip=0, dtype=dtypes.float32, name=None) -> T
 
 
 # --- small utilities -----------------------------------------------------------------------------
-@op("NextAfter", infer=_infer.broadcast, elementwise=True, differentiable=False)
+@op("NextAfter", infer=_infer.broadcast, elementwise=True)
 def _nextafter(xp, x1, x2):
     return xp.nextafter(x1, x2)
+
+
+@_nextafter.def_grad
+def _nextafter_grad(op, dy):
+    # TensorFlow's rule: nextafter(x1, x2) moves x1 by one ulp, so d/dx1 = 1 and d/dx2 = 0
+    x1, x2 = op.inputs
+    return sum_to_shape_of(dy, x1), sum_to_shape_of(multiply(dy, _c(dy, 0)), x2)
 
 
 def nextafter(x1, x2, name=None) -> Tensor:

@@ -439,3 +439,40 @@ def test_matmul_dtypes_and_no_unary_plus():
           tf.matmul(np.ones((1, 2), np.int8), np.ones((2, 1), np.int8), output_type=tf.int32))
     with pytest.raises(TypeError):
         +tw.constant(1.0)
+
+
+GRADIENT_CASES = {
+    "floor": lambda L, t: L.floor(t), "ceil": lambda L, t: L.math.ceil(t),
+    "round": lambda L, t: L.round(t), "rint": lambda L, t: L.math.rint(t),
+    "sign": lambda L, t: L.sign(t), "floordiv": lambda L, t: L.math.floordiv(t, 0.7),
+    "floormod": lambda L, t: L.math.floormod(t, 0.7),
+    "truncatediv": lambda L, t: L.truncatediv(t, 0.7),
+    "truncatemod": lambda L, t: L.truncatemod(t, 0.7),
+    "nextafter": lambda L, t: L.math.nextafter(t, 0.0),
+    "cast to int and back": lambda L, t: L.cast(L.cast(t, L.int32), L.float64),
+    "zeta": lambda L, t: L.math.zeta(t + 3.0, 2.0),
+    "segment_max": lambda L, t: L.math.segment_max(t, [0, 0, 1]),
+    "top_k": lambda L, t: L.math.top_k(t, 2).values, "add_n": lambda L, t: L.add_n([t, t]),
+    "lbeta": lambda L, t: L.math.lbeta(L.abs(t) + 1),
+    "clip_by_value": lambda L, t: L.clip_by_value(t, -1.0, 1.0),
+    "unsorted_segment_sqrt_n": lambda L, t: L.math.unsorted_segment_sqrt_n(t, [0, 1, 1], 2),
+}
+
+
+def _gradient_outcome(lib, fn):
+    """The gradient as a list, None where the op has none, or 'error' where it cannot."""
+    t = lib.constant(np.array([0.3, 1.7, -2.2]))
+    try:
+        with lib.GradientTape() as tape:
+            tape.watch(t)
+            y = lib.reduce_sum(fn(lib, t))
+        g = tape.gradient(y, t)
+    except Exception:  # noqa: BLE001 - TensorFlow raises LookupError for missing gradients
+        return "error"
+    return None if g is None else np.round(np.asarray(lib.convert_to_tensor(g)), 6).tolist()
+
+
+@pytest.mark.parametrize("name", sorted(GRADIENT_CASES))
+def test_gradients_of_piecewise_and_special_ops_match(name):
+    fn = GRADIENT_CASES[name]
+    assert _gradient_outcome(tw, fn) == _gradient_outcome(tf, fn)
