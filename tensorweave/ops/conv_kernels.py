@@ -285,7 +285,8 @@ def depthwise_backprop_filter(xp, x, filter_sizes, dy, strides, dilations, paddi
 
 
 def _lowest(xp, dtype):
-    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
+    """The padding of max pooling: below every value (bfloat16 has kind 'V' but an -inf)."""
+    return xp.iinfo(dtype).min if dtype.kind in "iu" else -xp.inf
 
 
 def max_pool(xp, x, ksizes, strides, padding, explicit=None):

@@ -479,3 +479,17 @@ def test_large_inputs_are_convolved_in_batch_chunks(monkeypatch):
         tape.watch(wt)
         chunked = tape.gradient(tf.reduce_sum(tf.nn.conv2d(xt, wt, 1, "SAME") * v), wt)
     np.testing.assert_allclose(chunked.numpy(), whole.numpy(), atol=1e-12)
+
+
+def test_bfloat16_convolution_and_pooling():
+    x = tf.cast(tf.constant(RNG.random((1, 5, 5, 2))), tf.bfloat16)
+    w = tf.cast(tf.constant(RNG.random((3, 3, 2, 2))), tf.bfloat16)
+    y = tf.nn.conv2d(x, w, 1, "SAME")
+    assert y.dtype == tf.bfloat16
+    xf, wf = (np.asarray(tf.cast(t, tf.float64)) for t in (x, w))
+    want = ref_conv(xf, wf, (1, 1), (1, 1), [(1, 1)] * 2)
+    np.testing.assert_allclose(np.asarray(tf.cast(y, tf.float64)), want, rtol=2e-2, atol=2e-2)
+    p = tf.nn.max_pool2d(x, 3, 2, "SAME")
+    assert p.dtype == tf.bfloat16
+    want_p = ref_pool(xf, (3, 3), (2, 2), [(1, 1)] * 2, "max")
+    np.testing.assert_array_equal(np.asarray(tf.cast(p, tf.float64)), want_p)
