@@ -114,3 +114,21 @@ def test_timeseries_dataset_from_array():
     assert starts == list(range(9))
     with pytest.raises(ValueError, match="sampling_rate"):
         utils.timeseries_dataset_from_array(data, None, 2, sampling_rate=0)
+
+
+def test_split_dataset():
+    x = np.arange(20).reshape(10, 2)
+    y = np.arange(10)
+    left, right = utils.split_dataset((x, y), left_size=0.7, shuffle=True, seed=1)
+    lx = np.stack([a.numpy() for a, _ in left])
+    rx = np.stack([a.numpy() for a, _ in right])
+    assert len(lx) == 7 and len(rx) == 3
+    np.testing.assert_array_equal(np.sort(np.concatenate([lx[:, 0], rx[:, 0]])), x[:, 0])
+    left, right = utils.split_dataset(tf.data.Dataset.from_tensor_slices(y), right_size=2)
+    assert [int(v) for v in right] == [8, 9] and len(list(left)) == 8
+    with pytest.raises(ValueError, match="At least one"):
+        utils.split_dataset(y)
+    with pytest.raises(ValueError, match="left_size"):
+        utils.split_dataset(y, left_size=1.5)
+    with pytest.raises(ValueError, match="sum"):
+        utils.split_dataset(y, left_size=0.6, right_size=0.6)

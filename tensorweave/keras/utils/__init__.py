@@ -1,5 +1,6 @@
 """keras.utils: data helpers, seeding, downloads, PyDataset."""
 
+from tensorweave.keras.utils.dataset_utils import split_dataset
 from tensorweave.keras.utils.file_utils import get_file, validate_file
 from tensorweave.keras.utils.numerical_utils import normalize, pad_sequences, to_categorical
 from tensorweave.keras.utils.progbar import Progbar
