@@ -177,3 +177,11 @@ def test_json_round_trip_with_keras_layers():
     clone = models.model_from_json(model.to_json())
     assert clone.name == "json_model" and clone.output_shape == (None, 2)
     assert [layer.name for layer in clone.layers] == ["json_in", "json_dense"]
+
+
+def test_summary_rows_for_ops_outside_layers(capsys):
+    a, b = keras.Input((4,), name="op_a"), keras.Input((3,), name="op_b")
+    model = keras.Model([a, b], Dense(1, name="op_head")(tf.concat([a, b], -1)))
+    model.summary()
+    out = capsys.readouterr().out
+    assert "concat_v2" in out and "(TFOpLambda)" in out and "concat_v2[0][0]" in out

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 
+from tensorweave.framework.tensor import SymbolicTensor
 from tensorweave.keras.engine import keras_tensor as kt
+from tensorweave.keras.engine.naming import to_snake_case
 
 _LINE = 76
 
@@ -131,6 +133,34 @@ def _sequential_like(model) -> bool:
     return True
 
 
+def _op_names(graph) -> dict:
+    """Display names of ops applied to symbolic tensors outside layers ('concat_v2', ...)."""
+    names, counts = {}, {}
+    for node in graph.nodes:
+        if isinstance(node, kt.OpNode):
+            base = to_snake_case(node.op.name)
+            n = counts.get(base, 0)
+            counts[base] = n + 1
+            names[id(node)] = base if n == 0 else f"{base}_{n}"
+    return names
+
+
+def _inputs_text(graph, nodes, op_names: dict) -> str:
+    names = []
+    for node in nodes:
+        for t in node.inputs:
+            if not isinstance(t, SymbolicTensor):
+                continue
+            parent = getattr(t.node, "layer", None)
+            if parent is None:
+                names.append(f"{op_names.get(id(t.node), t.node.name)}[0][{t.value_index}]")
+                continue
+            index = graph.layer_nodes(parent).index(t.node) if t.node in graph.layer_nodes(
+                parent) else 0
+            names.append(f"{parent.name}[{index}][{t.value_index}]")
+    return ", ".join(names) if names else "-"
+
+
 def _connections(layer, model) -> str:
     graph = model._graph
     names = []
@@ -138,7 +168,8 @@ def _connections(layer, model) -> str:
         for t in node.inputs:
             parent = getattr(t.node, "layer", None)
             if parent is None:
-                names.append(t.node.name)
+                names.append(f"{_op_names(graph).get(id(t.node), t.node.name)}[0]"
+                             f"[{t.value_index}]")
                 continue
             index = graph.layer_nodes(parent).index(t.node) if t.node in graph.layer_nodes(
                 parent) else 0
@@ -190,8 +221,28 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
             for inner in layer.layers:
                 add(inner, layer, depth + 1)
 
-    for layer in layers:
-        add(layer, model, 0)
+    graph = getattr(model, "_graph", None)
+    op_names = _op_names(graph) if graph is not None and layer_range is None else {}
+    if op_names:  # ops applied outside layers get rows of their own, in graph order
+        seen = set()
+        for node in graph.nodes:
+            layer = getattr(node, "layer", None)
+            if layer is not None:
+                if id(layer) not in seen:
+                    seen.add(id(layer))
+                    add(layer, model, 0)
+            elif isinstance(node, kt.OpNode):
+                shapes = [tuple(t.shape.as_tuple()) for t in node.outputs]
+                row = [f"{op_names[id(node)]} (TFOpLambda)",
+                       _shape_text(shapes[0] if len(shapes) == 1 else shapes), "0"]
+                if not sequential_like:
+                    row.append(_inputs_text(graph, [node], op_names))
+                if show_trainable:
+                    row.append("-")
+                table.rows.append(row)
+    else:
+        for layer in layers:
+            add(layer, model, 0)
     trainable = _count(model.trainable_weights)
     non_trainable = _count(model.non_trainable_weights)
     optimizer = getattr(model, "optimizer", None)
