@@ -490,6 +490,8 @@ class Layer(Module):
             training = sig.training_default
         if sig.has_training or sig.var_kwargs and "training" in kwargs:
             kwargs["training"] = training
+        if "mask" in kwargs and not sig.has_mask and not sig.var_kwargs:
+            kwargs.pop("mask")  # a layer that takes no mask simply does not get one
         if sig.has_mask and kt._MASKS and kwargs.get("mask") is None:
             masks = [kt.get_mask(t) for t in nest.flatten(inputs)]
             if any(m is not None for m in masks):
