@@ -16,9 +16,10 @@ __all__ = [
     "ExternalStatePolicy", "INFINITE_CARDINALITY", "OptimizationOptions", "Optional",
     "TFRecordWriter", "ThreadingOptions", "UNKNOWN_CARDINALITY", "assert_cardinality",
     "bucket_by_sequence_length", "cardinality", "choose_from_datasets", "enumerate_dataset",
-    "from_list", "get_next_as_optional", "get_single_element", "group_by_window",
-    "ignore_errors", "make_csv_dataset", "sample_from_datasets", "scan", "shuffle_and_repeat",
-    "take_while", "unbatch", "unique",
+    "copy_to_device", "from_list", "get_next_as_optional", "get_single_element",
+    "group_by_window", "ignore_errors", "make_csv_dataset", "map_and_batch",
+    "parallel_interleave", "prefetch_to_device", "sample_from_datasets", "scan",
+    "shuffle_and_repeat", "take_while", "unbatch", "unique",
 ]
 
 
@@ -101,6 +102,31 @@ def unique():
 def shuffle_and_repeat(buffer_size, count=None, seed=None):
     """Shuffles (reshuffling each epoch) and repeats `count` times."""
     return lambda ds: ds.shuffle(buffer_size, seed=seed).repeat(count)
+
+
+def map_and_batch(map_func, batch_size, num_parallel_batches=None, drop_remainder=False,
+                  num_parallel_calls=None):
+    """The `Dataset.apply` form of `.map(map_func).batch(batch_size)` (deprecated in TF)."""
+    return lambda ds: ds.map(map_func, num_parallel_calls=num_parallel_calls).batch(
+        batch_size, drop_remainder=drop_remainder)
+
+
+def parallel_interleave(map_func, cycle_length, block_length=1, sloppy=False,
+                        buffer_output_elements=None, prefetch_input_elements=None):
+    """The `Dataset.apply` form of a parallel `interleave` (deprecated in TF)."""
+    return lambda ds: ds.interleave(map_func, cycle_length=cycle_length,
+                                    block_length=block_length, num_parallel_calls=cycle_length,
+                                    deterministic=not sloppy)
+
+
+def prefetch_to_device(device, buffer_size=None):
+    """A prefetch (tensorweave's pipelines run on the CPU; the step moves each batch)."""
+    return lambda ds: ds.prefetch(-1 if buffer_size is None else buffer_size)
+
+
+def copy_to_device(target_device, source_device="/cpu:0"):
+    """The dataset unchanged: its elements are CPU tensors that ops move where they run."""
+    return lambda ds: ds
 
 
 def get_next_as_optional(iterator):

@@ -486,6 +486,15 @@ class TestExperimental:
             _np(ds.apply(ex.assert_cardinality(5)))
         assert ex.get_single_element(tf.data.Dataset.from_tensors(3)).numpy() == 3
 
+    def test_deprecated_forms(self):
+        ex = tf.data.experimental
+        ds = tf.data.Dataset.range(5).apply(ex.map_and_batch(lambda x: x * 2, 2))
+        assert [b.tolist() for b in _np(ds)] == [[0, 2], [4, 6], [8]]
+        ds = tf.data.Dataset.range(1, 3).apply(ex.parallel_interleave(
+            lambda x: tf.data.Dataset.from_tensors(x).repeat(2), cycle_length=2))
+        assert _np(ds) == [1, 2, 1, 2]
+        assert _np(tf.data.Dataset.range(3).apply(ex.prefetch_to_device("/gpu:0"))) == [0, 1, 2]
+
     def test_counter(self):
         ds = tf.data.Dataset.counter(5, -2)
         assert ds.cardinality().numpy() == tf.data.INFINITE_CARDINALITY
