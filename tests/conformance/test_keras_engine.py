@@ -209,3 +209,17 @@ def test_keras_ops_match(name, args, kwargs):
     theirs = getattr(tfk.ops, name)(*args, **kwargs)
     np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-6)
     assert np.asarray(ours).dtype == np.asarray(theirs).dtype
+
+
+def test_summary_show_trainable_text():
+    def build(k, Lin):
+        model = k.Sequential([k.Input((3,)), Lin(4, name="a"), Lin(1, name="b")], name="s")
+        model.layers[0].trainable = False
+        return model
+
+    def text(model):
+        lines = []
+        model.summary(show_trainable=True, print_fn=lambda s, *a, **kw: lines.append(s))
+        return [x.rstrip() for x in "\n".join(lines).splitlines() if x.strip()]
+
+    assert text(build(twk, TwLin)) == text(build(tfk, TkLin))

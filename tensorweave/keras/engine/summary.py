@@ -78,7 +78,8 @@ class _Table:
             parts = []
             for col, w, a in zip(cols, self.widths, self.align):
                 text = col[i] if i < len(col) else ""
-                text = text.rjust(w - 2) if a == "right" else text.ljust(w - 2)
+                text = text.rjust(w - 2) if a == "right" else (
+                    text.center(w - 2) if a == "center" else text.ljust(w - 2))
                 parts.append(f" {text} ")
             lines.append(bar + bar.join(parts) + bar)
         return lines
@@ -190,13 +191,17 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     if sequential_like:
         headers, widths = ["Layer (type)", "Output Shape", "Param #"], [33, 24, 15]
         align, ellipsis = ["left", "left", "right"], [False, False, False]
+        if show_trainable:
+            widths = [29, 23, 12]
     else:
         headers = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         widths, align = [21, 19, 12, 19], ["left", "left", "right", "left"]
         ellipsis = [False, False, False, True]
+        if show_trainable:
+            widths = [19, 17, 11, 16]
     if show_trainable:
-        headers, widths = headers + ["Traina…"], widths + [9]
-        align, ellipsis = align + ["left"], ellipsis + [False]
+        headers, widths = headers + ["Trai…"], widths + [7]
+        align, ellipsis = align + ["center"], ellipsis + [False]
     if line_length:
         extra = line_length - (sum(widths) + len(widths) + 1)
         widths[0] = max(widths[0] + extra, 12)
@@ -215,7 +220,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         if not sequential_like:
             row.append(_connections(layer, owner) if depth == 0 else "")
         if show_trainable:
-            row.append("Y" if layer.trainable else "N")
+            row.append(("Y" if layer.trainable else "N") if layer.weights else "-")
         table.rows.append(row)
         if expand_nested and hasattr(layer, "compile") and hasattr(layer, "layers"):
             for inner in layer.layers:
