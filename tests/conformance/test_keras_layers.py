@@ -288,8 +288,12 @@ def test_multi_head_attention_matches_keras(causal):
     ref = tape.gradient(loss, theirs.trainable_weights)
     with tw.GradientTape() as tape:
         loss = tw.reduce_sum(ours(q, v, use_causal_mask=causal) ** 2)
-    for g, g_ref in zip(tape.gradient(loss, ours.trainable_weights), ref):
-        np.testing.assert_allclose(g.numpy(), g_ref.numpy(), rtol=1e-3, atol=1e-5)
+    grads = tape.gradient(loss, ours.trainable_weights)
+    for var, g, g_ref in zip(ours.trainable_weights, grads, ref):
+        # The key bias's gradient is zero in exact arithmetic (softmax ignores a per-row
+        # shift): both sides hold float32 rounding noise there.
+        atol = 1e-4 if var.path.endswith("key/bias") else 1e-5
+        np.testing.assert_allclose(g.numpy(), g_ref.numpy(), rtol=1e-3, atol=atol)
 
 
 @pytest.mark.parametrize("name,kwargs", [("Attention", {}), ("Attention", {"use_scale": True}),
