@@ -48,9 +48,9 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
     if validation_split and validation_data is None:
         (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
             (x, y, sample_weight), validation_split)
-    if class_weight is not None and data_adapter.is_dataset(x) is False and \
-            not isinstance(class_weight, dict):
-        raise ValueError(f"`class_weight` must be a dict, got {class_weight!r}")
+    if class_weight is not None and not isinstance(class_weight, dict):
+        raise ValueError(f"`class_weight` must be a dict of class index to weight, got "
+                         f"{class_weight!r}")
     data = data_adapter.EpochIterator(x, y, sample_weight, batch_size=batch_size,
                                       steps_per_epoch=steps_per_epoch, shuffle=shuffle,
                                       class_weight=class_weight)
