@@ -500,30 +500,31 @@ class Layer(Module):
         return training
 
     def _eager_call(self, inputs, args, kwargs, sig):
-        kwargs = dict(kwargs)
-        if not self.built:
+        kwargs = dict(kwargs) if kwargs else {}
+        d = self.__dict__
+        if not d["built"]:
             self._maybe_build(inputs)
-        if self._input_spec is not None:
-            assert_input_compatibility(self._input_spec, inputs, self.name)
+        if d["_input_spec"] is not None:
+            assert_input_compatibility(d["_input_spec"], inputs, self._name)
         training = self._resolve_call_kwargs(inputs, kwargs, sig)
-        outer = _call_context.depth == 0
-        saved = _call_context.training
-        if outer:
+        context = _call_context
+        saved = context.training
+        if context.depth == 0:
             self._clear_losses()
-        _call_context.depth += 1
-        _call_context.training = training
-        policy = self._dtype_policy
-        mixed = policy.compute_dtype != policy.variable_dtype
+        context.depth += 1
+        context.training = training
+        policy = d["_dtype_policy"]
+        mixed = policy._compute != policy._variable
         if mixed:
-            saved_cast, AUTOCAST.dtype = AUTOCAST.dtype, policy.compute_dtype
+            saved_cast, AUTOCAST.dtype = AUTOCAST.dtype, policy._compute
         try:
             outputs = self.call(inputs, *args, **kwargs)
         finally:
-            _call_context.depth -= 1
-            _call_context.training = saved
+            context.depth -= 1
+            context.training = saved
             if mixed:
                 AUTOCAST.dtype = saved_cast
-        if self._activity_regularizer is not None:
+        if d["_activity_regularizer"] is not None:
             self._regularize_activity(outputs)
         if kt._MASKS or sig.custom_mask:
             self._propagate_mask(inputs, outputs, kwargs.get("mask"))
