@@ -47,6 +47,13 @@ def _identity(kind: str, dtype, sorted_: bool):
 
 
 _UFUNCS = {"sum": "add", "mean": "add", "max": "maximum", "min": "minimum", "prod": "multiply"}
+_REDUCERS = {"sum": lambda xp, a, dt: xp.sum(a, axis=0, dtype=dt),
+             "mean": lambda xp, a, dt: xp.sum(a, axis=0, dtype=dt),
+             "prod": lambda xp, a, dt: xp.prod(a, axis=0, dtype=dt),
+             "max": lambda xp, a, dt: xp.max(a, axis=0),
+             "min": lambda xp, a, dt: xp.min(a, axis=0)}
+_FEW_RUNS = 256  # below this many segments a Python loop over slices beats reduceat
+_FEW_COLUMNS = 32  # up to this many values per row, float sums go through bincount
 
 
 def _segment_reduce(xp, data, ids, n, kind, sorted_):
@@ -65,25 +72,46 @@ def _segment_reduce(xp, data, ids, n, kind, sorted_):
     if not flat_ids.size:
         return out
     ufunc = getattr(xp, _UFUNCS[kind])
-    if hasattr(ufunc, "reduceat"):
-        # sort the rows by segment and reduce each run at once (several times faster than .at)
-        if not sorted_:
-            order = xp.argsort(flat_ids, kind="stable")
-            flat_ids, rows = flat_ids[order], rows[order]
-        starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool),
-                                                flat_ids[1:] != flat_ids[:-1]]))
-        out[flat_ids[starts]] = ufunc.reduceat(rows, starts, axis=0, dtype=data.dtype)
+    columns = rows[0].size
+    if kind in ("sum", "mean") and data.dtype.kind == "f" and columns <= _FEW_COLUMNS:
+        # a weighted bincount per column: no sort at all, and summed in float64
+        flat_rows = rows.reshape(flat_ids.shape[0], columns)
+        sums = xp.stack([xp.bincount(flat_ids, weights=flat_rows[:, c], minlength=n)
+                         for c in range(columns)], axis=-1)
+        out = sums.reshape(out.shape).astype(data.dtype)
+    else:
+        out = _sorted_runs(xp, out, flat_ids, rows, kind, sorted_, data.dtype, ufunc, n)
+    if kind == "mean":
+        counts = xp.maximum(xp.bincount(flat_ids, minlength=n), 1)
+        counts = counts.reshape((n,) + (1,) * len(inner))
+        if data.dtype.kind in "fc":
+            out = (out / counts).astype(data.dtype, copy=False)
+        else:  # integer means truncate toward zero, as TensorFlow's kernels divide in C
+            out = (xp.sign(out) * (xp.abs(out) // counts)).astype(data.dtype, copy=False)
+    return out
+
+
+def _sorted_runs(xp, out, flat_ids, rows, kind, sorted_, dtype, ufunc, n):
+    """Sorts the rows by segment, then reduces each run of rows: a few runs one contiguous slice
+    at a time, many runs with reduceat (both far faster than scattering with ufunc.at)."""
+    if not sorted_:
+        order = xp.argsort(flat_ids)
+        flat_ids, rows = flat_ids[order], rows[order]
+    starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool),
+                                            flat_ids[1:] != flat_ids[:-1]]))
+    if starts.shape[0] <= _FEW_RUNS:
+        bounds = starts.tolist() + [flat_ids.shape[0]]
+        reduce = _REDUCERS[kind]
+        out[flat_ids[starts]] = xp.stack([reduce(xp, rows[a:b], dtype)
+                                          for a, b in zip(bounds[:-1], bounds[1:])])
+    elif hasattr(ufunc, "reduceat"):
+        out[flat_ids[starts]] = ufunc.reduceat(rows, starts, axis=0, dtype=dtype)
     else:
         if sorted_ and kind in ("max", "min"):  # empty sorted segments keep 0, not -inf/inf
             present = xp.zeros(n, dtype=bool)
             present[flat_ids] = True
-            out[present] = _identity(kind, data.dtype, False)
+            out[present] = _identity(kind, dtype, False)
         ufunc.at(out, flat_ids, rows)
-    if kind == "mean":
-        counts = xp.maximum(xp.bincount(flat_ids, minlength=n), 1)
-        counts = counts.reshape((n,) + (1,) * len(inner))
-        out = (out / counts).astype(data.dtype, copy=False) if data.dtype.kind in "fc" else \
-            (out // counts).astype(data.dtype, copy=False)
     return out
 
 
@@ -194,6 +222,10 @@ def unsorted_segment_mean(data, segment_ids, num_segments, name=None) -> Tensor:
     (`tf.math.unsorted_segment_mean`)."""
     data, ids = _inputs(data, segment_ids, "sum", "UnsortedSegmentMean")
     n = static_int(num_segments, "num_segments", "UnsortedSegmentMean")
+    if data.dtype.is_integer:  # TensorFlow divides the integer sums as tf.math.truediv does
+        total = execute(_UNSORTED["sum"], (data, ids), {"num_segments": n})
+        counts = execute(_UNSORTED["sum"], (ones_like(data), ids), {"num_segments": n})
+        return divide(total, maximum(counts, ones_like(counts)))
     return execute(_UNSORTED["mean"], (data, ids), {"num_segments": n})
 
 

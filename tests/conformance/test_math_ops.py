@@ -476,3 +476,9 @@ def _gradient_outcome(lib, fn):
 def test_gradients_of_piecewise_and_special_ops_match(name):
     fn = GRADIENT_CASES[name]
     assert _gradient_outcome(tw, fn) == _gradient_outcome(tf, fn)
+
+
+def test_integer_segment_means():
+    data, ids = np.array([-1, -2, 3, -7, 2], np.int32), np.array([0, 0, 1, 2, 2], np.int32)
+    _same(tw.math.segment_mean(data, ids), tf.math.segment_mean(data, ids))
+    _same(tw.math.unsorted_segment_mean(data, ids, 4), tf.math.unsorted_segment_mean(data, ids, 4))

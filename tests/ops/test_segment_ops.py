@@ -182,3 +182,20 @@ def test_top_k_matches_a_stable_sort_with_many_ties(x, data):
     order = np.argsort(-x, axis=-1, kind="stable")[..., :k]
     np.testing.assert_array_equal(indices.numpy(), order)
     np.testing.assert_array_equal(values.numpy(), np.take_along_axis(x, order, -1))
+
+
+@pytest.mark.parametrize("kind", sorted(REDUCE))
+def test_many_segments_and_wide_rows_take_the_other_paths(kind):
+    # > 256 segments go through reduceat, > 32 columns skip the bincount sums
+    rng = np.random.default_rng(5)
+    ids = rng.integers(-1, 400, 1500).astype(np.int32)
+    data = rng.uniform(0.5, 1.5, (1500, 2))
+    out = getattr(tf.math, f"unsorted_segment_{kind}")(data, ids, 400)
+    empty = {"sum": 0, "mean": 0, "prod": 1, "max": np.finfo(np.float64).min,
+             "min": np.finfo(np.float64).max}[kind]
+    np.testing.assert_allclose(out.numpy(), _reference(data, ids, 400, kind, empty), rtol=1e-10)
+    wide = rng.integers(-5, 5, (40, 50)).astype(np.int64)
+    sorted_ids = np.sort(rng.integers(0, 6, 40)).astype(np.int32)
+    out = getattr(tf.math, f"segment_{kind}")(wide, sorted_ids)
+    expected = _reference(wide, sorted_ids, sorted_ids[-1] + 1, kind, 1 if kind == "prod" else 0)
+    np.testing.assert_array_equal(out.numpy(), expected)
