@@ -155,14 +155,14 @@ def _load_folder(path, custom_objects, compile, safe_mode):
 
 
 def save_weights(model, filepath, overwrite: bool = True) -> None:
-    """Writes the model's weights in Keras 3's `.weights.h5` layout."""
+    """Writes the model's weights (and its optimizer's state) in Keras 3's `.weights.h5` layout."""
     filepath = os.fspath(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError("The filename must end in `.weights.h5`. "
                          f"Received: filepath={filepath}")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} exists; pass overwrite=True to replace it.")
-    groups = weights_store.collect(model, include_optimizer=False)
+    groups = weights_store.collect(model)  # the optimizer's state too, as Keras 3
     with atomic_write(filepath) as f:
         f.write(weights_store.h5_bytes(groups))
 
@@ -178,4 +178,4 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
         raise FileNotFoundError(f"No weights file at {filepath}")
     else:
         stored = weights_store.read_h5(filepath, filepath)
-    weights_store.assign(model, stored, filepath, skip_mismatch, include_optimizer=False)
+    weights_store.assign(model, stored, filepath, skip_mismatch, build_optimizer=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 
 import numpy as np
 
@@ -60,10 +61,15 @@ def h5_bytes(groups: dict) -> bytes:
 
 
 def assign(model, stored: dict, description: str, skip_mismatch: bool = False,
-           include_optimizer: bool = True) -> None:
-    """Assigns stored arrays to the model's variables, checking structure and shapes first."""
+           include_optimizer: bool = True, build_optimizer: bool = True) -> None:
+    """Assigns stored arrays to the model's variables, checking structure and shapes first.
+
+    The optimizer's state is restored when its variables match the saved ones; otherwise it is
+    skipped with a warning, as Keras does (a model's weights never depend on it).
+    """
     optimizer = getattr(model, "optimizer", None)
-    if include_optimizer and "optimizer/vars" in stored and optimizer is not None and \
+    if build_optimizer and include_optimizer and "optimizer/vars" in stored and \
+            optimizer is not None and \
             not isinstance(optimizer, str) and hasattr(optimizer, "build") and \
             not getattr(optimizer, "built", True):
         optimizer.build(model.trainable_variables)
@@ -77,6 +83,11 @@ def assign(model, stored: dict, description: str, skip_mismatch: bool = False,
                                  "different architecture.")
             continue
         if len(arrays) != len(variables):
+            if group == "optimizer/vars":
+                warnings.warn(f"Skipping variable loading for optimizer '{name}', because it has "
+                              f"{len(variables)} variables whereas the saved optimizer has "
+                              f"{len(arrays)} variables.", stacklevel=3)
+                continue
             if skip_mismatch:
                 continue
             raise ValueError(f"{description}: layer {name!r} ({group}) expects "

@@ -131,3 +131,19 @@ def test_lambda_layers_need_unsafe_mode(tmp_path):
     loaded = keras.models.load_model(path, safe_mode=False)
     x = np.ones((1, 3), "float32")
     np.testing.assert_allclose(loaded(x).numpy(), model(x).numpy())
+
+
+def test_weights_file_carries_the_optimizer_state(tmp_path):
+    import h5py
+
+    model, x, _ = trained_model()
+    path = str(tmp_path / "w.weights.h5")
+    model.save_weights(path)
+    with h5py.File(path) as f:
+        assert "optimizer/vars" in f
+    fresh = make_model()
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
+        fresh.load_weights(path)  # its optimizer is not built: weights only, as Keras
+    fresh.optimizer.build(fresh.trainable_variables)
+    fresh.load_weights(path)
+    assert int(fresh.optimizer.iterations.numpy()) == int(model.optimizer.iterations.numpy())
