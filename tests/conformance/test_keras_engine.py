@@ -223,3 +223,20 @@ def test_summary_show_trainable_text():
         return [x.rstrip() for x in "\n".join(lines).splitlines() if x.strip()]
 
     assert text(build(twk, TwLin)) == text(build(tfk, TkLin))
+
+
+def test_configs_deserialize_in_keras():
+    from keras.saving import deserialize_keras_object
+
+    if not hasattr(twk.layers, "Dense"):
+        pytest.skip("keras.layers.Dense not available yet")
+    from tensorweave.keras.saving.serialization import serialize_keras_object
+
+    seq = twk.Sequential([twk.Input((4,), name="cfg_in"), twk.layers.Dense(2, name="cfg_d")],
+                         name="cfg_seq")
+    inp = twk.Input((3,), name="cfg_fin")
+    fn = twk.Model(inp, twk.layers.Dense(1, name="cfg_fd")(inp), name="cfg_fn")
+    for model in (seq, fn):
+        theirs = deserialize_keras_object(serialize_keras_object(model))
+        assert theirs.name == model.name
+        assert [w.shape for w in theirs.weights] == [tuple(w.shape) for w in model.weights]

@@ -10,7 +10,12 @@ from tensorweave.util import nest
 def serialize_layer(layer) -> dict:
     from tensorweave.keras.saving.serialization import serialize_keras_object
 
-    return serialize_keras_object(layer)
+    config = serialize_keras_object(layer)
+    if isinstance(config, dict) and config.get("class_name") == "InputLayer" and \
+            config.get("module") == "keras":
+        # Keras 3 finds InputLayer only under keras.layers (the class lives in our engine).
+        config = {**config, "module": "keras.layers"}
+    return config
 
 
 def deserialize_layer(config: dict, custom_objects=None):
