@@ -109,7 +109,7 @@ def to_array(value, dtype: dtypes.DType | None = None, *, exact: bool = True) ->
     if raw.dtype == object:
         raise ValueError(f"Can't convert non-rectangular Python sequence to Tensor: {value!r}")
     arr = raw.astype(dtype.np_dtype) if raw.dtype != dtype.np_dtype else raw
-    if raw.dtype.kind == "f" and dtype.is_integer:  # TensorFlow refuses even 1.0 for int32
+    if raw.dtype.kind == "f" and raw.size and dtype.is_integer:  # even 1.0 is refused for int32
         raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
     if exact and raw.dtype.kind in "biu" and dtype.is_integer:
         if raw.size and (raw.min() < dtype.min or raw.max() > dtype.max):
