@@ -198,10 +198,6 @@ class Optimizer:
                         self.add_variable_from_reference(v, slot_name, initializer))
         self._build_extra(new)
         self.built = True
-        from tensorweave.saving import checkpoint
-
-        if checkpoint._pending:  # slots a restored checkpoint holds values for
-            checkpoint.apply_deferred_restorations()
         if new:
             # A checkpoint restored before these slots existed assigns them now (eagerly, even
             # when the first apply_gradients is being traced).
