@@ -405,3 +405,39 @@ def test_category_encoding_matches_keras(kwargs, ids):
     got = kw.layers.CategoryEncoding(**kwargs)(ids).numpy()
     assert got.shape == ref.shape
     np.testing.assert_array_equal(got, ref)
+
+
+LOOKUP_CASES = [
+    ("StringLookup", {}, ["a", "b", "b", "c", "c", "c", "d", "d", "d"], [["c", "z", "a"]]),
+    ("IntegerLookup", {}, [5, 7, 7, 9, 9, 9], [9, 5, 3]),
+    ("StringLookup", {"max_tokens": 3}, ["a", "b", "a", "b", "c"], ["a", "b", "c"]),
+    ("IntegerLookup", {}, [3, 8, 3, 8, 1], [[3, 8, 1, 4]]),
+    ("StringLookup", {"vocabulary": ["x", "y"], "mask_token": "", "output_mode": "one_hot"},
+     None, ["y", "", "q"]),
+    ("StringLookup", {"vocabulary": ["x", "y"], "output_mode": "multi_hot"}, None,
+     [["y", "q", "y"]]),
+    ("StringLookup", {"vocabulary": ["x", "y"], "output_mode": "count"}, None,
+     [["y", "q", "y"]]),
+    ("StringLookup", {"vocabulary": ["x", "y"], "mask_token": "", "invert": True}, None,
+     [0, 1, 2, 3]),
+    ("IntegerLookup", {"vocabulary": [5, 6], "mask_token": 0}, None, [0, 5, 6, 9]),
+    ("IntegerLookup", {"vocabulary": [5, 6], "invert": True}, None, [0, 1, 2, 7]),
+]
+
+
+@pytest.mark.parametrize("name,kwargs,data,x", LOOKUP_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(LOOKUP_CASES)])
+def test_lookup_layers_match_keras(name, kwargs, data, x):
+    theirs = getattr(keras_real.layers, name)(**kwargs)
+    ours = getattr(kw.layers, name)(**kwargs)
+    if data is not None:
+        theirs.adapt(np.array(data))
+        ours.adapt(np.array(data))
+    x = np.array(x)
+    ref = np.asarray(theirs(x))
+    got = ours(x).numpy()
+    assert got.dtype == ref.dtype
+    np.testing.assert_array_equal(got, ref)
+    vocab = [v.item() if hasattr(v, "item") else v for v in theirs.get_vocabulary()]
+    assert ours.get_vocabulary() == vocab
+    assert set(ours.get_config()) == set(theirs.get_config())
