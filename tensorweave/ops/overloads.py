@@ -1,8 +1,8 @@
 """Python operators on Tensor and Variable, installed here as TensorFlow's math_ops does.
 
-`install_operators()` binds + - * / // % ** @, unary - abs ~ (no unary +, as in TensorFlow), the comparisons (== and != are
-elementwise, as in TensorFlow 2) and & | ^ to the public ops. Other op families add theirs with
-`overload(name, fn)` (slicing installs `__getitem__`).
+`install_operators()` binds + - * / // % ** @, unary - abs ~ (no unary +, as in TensorFlow),
+the comparisons (== and != are elementwise, as in TensorFlow 2) and & | ^ to the public ops.
+Other op families add theirs with `overload(name, fn)` (slicing installs `__getitem__`).
 
 The forward operators are the public functions themselves (a function stored on a class is a
 method), so `a + b` costs no extra Python frame: the eager hot path stays one call deep.
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from tensorweave.framework import dtypes
 from tensorweave.framework.errors import InvalidArgumentError
+from tensorweave.framework.op_def import execute
 from tensorweave.framework.tensor import Tensor
 from tensorweave.framework.variables import Variable
 from tensorweave.ops import binary_ops, math_core, unary_ops
 from tensorweave.ops._convert import binary, tensor
 
 _CLASSES = (Tensor, Variable)
+_NO_ATTRS: dict = {}
 
 
 def overload(name: str, fn, reflected: bool = False) -> None:
@@ -91,7 +93,7 @@ def _mul(x, y):
     x, y = binary(x, y, "Mul")
     if x.dtype is dtypes.bool:
         return binary_ops.logical_and(x, y)
-    return math_core.multiply(x, y)
+    return execute(math_core._mul, (x, y), _NO_ATTRS)  # converted once, not twice
 
 
 def _eq(x, y):
