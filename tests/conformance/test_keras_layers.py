@@ -441,3 +441,27 @@ def test_lookup_layers_match_keras(name, kwargs, data, x):
     vocab = [v.item() if hasattr(v, "item") else v for v in theirs.get_vocabulary()]
     assert ours.get_vocabulary() == vocab
     assert set(ours.get_config()) == set(theirs.get_config())
+
+
+@pytest.mark.parametrize("kwargs,x", [
+    ({"bin_boundaries": [0.0, 1.0, 2.0]}, [[-1.0, 0.0, 0.5, 2.0, 3.0]]),
+    ({"bin_boundaries": [0.0, 1.0], "output_mode": "one_hot"}, [-1.0, 0.5, 3.0]),
+    ({"bin_boundaries": [0.0, 1.0], "output_mode": "multi_hot"}, [[-1.0, 0.5, 0.7]]),
+    ({"bin_boundaries": [0.0, 1.0], "output_mode": "count"}, [[-1.0, 0.5, 0.7]]),
+])
+def test_discretization_matches_keras(kwargs, x):
+    x = np.array(x, "float32")
+    ref = np.asarray(keras_real.layers.Discretization(**kwargs)(x))
+    got = kw.layers.Discretization(**kwargs)(x).numpy()
+    assert got.dtype == ref.dtype
+    np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.parametrize("num_bins,batches", [(4, 1), (5, 3), (3, 7)])
+def test_discretization_adapt_matches_keras(num_bins, batches):
+    data = RNG.normal(size=(batches, 60)).astype("float32")
+    theirs = keras_real.layers.Discretization(num_bins=num_bins)
+    ours = kw.layers.Discretization(num_bins=num_bins)
+    theirs.adapt(list(data) if batches > 1 else data[0])
+    ours.adapt(list(data) if batches > 1 else data[0])
+    np.testing.assert_allclose(ours.bin_boundaries, theirs.bin_boundaries, rtol=1e-6)

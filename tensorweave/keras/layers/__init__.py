@@ -37,7 +37,7 @@ from tensorweave.keras.layers.normalization_extra import (GroupNormalization, Id
                                                           RMSNormalization, UnitNormalization)
 from tensorweave.keras.layers.conv import DepthwiseConv1D, SeparableConv1D
 from tensorweave.keras.layers.lookup import IntegerLookup, StringLookup
-from tensorweave.keras.layers.preprocessing import CategoryEncoding
+from tensorweave.keras.layers.preprocessing import CategoryEncoding, Discretization
 from tensorweave.keras.layers.regularization import AlphaDropout
 from tensorweave.keras.layers.image_preprocessing import (CenterCrop, RandomBrightness,
                                                           RandomContrast, RandomCrop, RandomFlip,

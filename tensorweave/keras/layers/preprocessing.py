@@ -214,3 +214,105 @@ class CategoryEncoding(Layer):
     def get_config(self) -> dict:
         return {**u.base_config(self), "num_tokens": self.num_tokens,
                 "output_mode": self.output_mode, "sparse": self.sparse}
+
+
+def _quantile_summary(values, epsilon: float):
+    """(2, n) [values; weights]: every `step`-th sorted value standing for `step` samples."""
+    values = np.sort(np.ravel(values))
+    step = max(values.size * epsilon, 1)
+    picked = values[int(step - 1)::int(step)]
+    return np.stack([picked, np.full(picked.shape, float(step), picked.dtype)])
+
+
+def _compress(summary, epsilon: float):
+    """Re-samples a summary at cumulative-weight fractions epsilon, 2 epsilon, ..., 1."""
+    if summary.shape[1] * epsilon < 1:
+        return summary
+    targets = epsilon + np.arange(0.0, 1.0, epsilon)
+    cumulative = np.cumsum(summary[1])
+    fractions = cumulative / cumulative[-1]
+    points = np.interp(targets, fractions, summary[0])
+    weights = np.diff(np.interp(targets, fractions, cumulative), prepend=0.0)
+    return np.stack([points, weights]).astype("float32")
+
+
+class Discretization(Layer):
+    """Buckets values by `bin_boundaries` (x in [b[i-1], b[i]) -> i), or by quantile boundaries
+    of `num_bins` bins learned with `adapt` (Keras's approximate quantiles, tolerance
+    `epsilon`). output_mode 'int' (int32), or 'one_hot'/'multi_hot'/'count' (float32)."""
+
+    def __init__(self, bin_boundaries=None, num_bins=None, epsilon: float = 0.01,
+                 output_mode: str = "int", sparse: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if sparse:
+            raise NotImplementedError("Discretization(sparse=True) is not supported")
+        if output_mode not in ("int", "one_hot", "multi_hot", "count"):
+            raise ValueError(f"Discretization: unknown output_mode {output_mode!r}")
+        if num_bins is not None and num_bins < 0:
+            raise ValueError(f"`num_bins` must be greater than or equal to 0. Received: "
+                             f"`num_bins={num_bins}`")
+        if num_bins is not None and bin_boundaries is not None:
+            raise ValueError("Both `num_bins` and `bin_boundaries` should not be set. Received: "
+                             f"`num_bins={num_bins}` and `bin_boundaries={bin_boundaries}`")
+        self.bin_boundaries = list(bin_boundaries) if bin_boundaries is not None else None
+        self.num_bins = num_bins
+        self.epsilon = float(epsilon)
+        self.output_mode = output_mode
+        self.sparse = sparse
+        self.reset_state()
+        self.built = True
+
+    def reset_state(self) -> None:
+        """Forgets what `adapt` has seen."""
+        self._summary = np.zeros((2, 0), "float32")
+
+    def update_state(self, data) -> None:
+        """Adds a batch to the quantile summary (call finalize_state afterwards)."""
+        batch = _quantile_summary(np.asarray(data, "float32"), self.epsilon)
+        merged = np.concatenate([batch, self._summary], axis=1)
+        merged = merged[:, np.argsort(merged[0], kind="stable")]
+        self._summary = _compress(merged, self.epsilon)
+
+    def finalize_state(self) -> None:
+        if self.num_bins is not None:
+            self.bin_boundaries = _compress(self._summary, 1.0 / self.num_bins)[0, :-1].tolist()
+
+    def adapt(self, data, steps=None) -> None:
+        """Learns `num_bins` quantile boundaries from an array, a tensor or batches."""
+        if self.num_bins is None:
+            raise ValueError("Cannot adapt a Discretization layer that has been initialized "
+                             "with `bin_boundaries`, use `num_bins` instead.")
+        self.reset_state()
+        if hasattr(data, "numpy") or isinstance(data, np.ndarray):
+            self.update_state(data.numpy() if hasattr(data, "numpy") else data)
+        else:
+            for i, batch in enumerate(data):
+                if steps is not None and i >= steps:
+                    break
+                self.update_state(batch.numpy() if hasattr(batch, "numpy") else batch)
+        self.finalize_state()
+
+    def call(self, inputs):
+        if self.bin_boundaries is None:
+            raise ValueError("You need to either pass the `bin_boundaries` argument at "
+                             "construction time or call `adapt(dataset)` before you can start "
+                             "using the `Discretization` layer.")
+        x = inputs if inputs.dtype.is_floating else tf.cast(inputs, "float32")
+        bounds = tf.constant(np.asarray(self.bin_boundaries, np.float64), x.dtype)
+        ids = tf.reduce_sum(tf.cast(tf.expand_dims(x, -1) >= bounds, "int32"), axis=-1)
+        if self.output_mode == "int":
+            return ids
+        encoder = CategoryEncoding(len(self.bin_boundaries) + 1, output_mode=self.output_mode)
+        return encoder(ids)
+
+    def compute_output_shape(self, input_shape):
+        if self.output_mode == "int":
+            return tuple(input_shape)
+        depth = None if self.bin_boundaries is None else len(self.bin_boundaries) + 1
+        return CategoryEncoding(depth or 1, output_mode=self.output_mode).compute_output_shape(
+            input_shape)[:-1] + (depth,)
+
+    def get_config(self) -> dict:
+        return {**u.base_config(self), "bin_boundaries": self.bin_boundaries,
+                "num_bins": self.num_bins, "epsilon": self.epsilon,
+                "output_mode": self.output_mode, "sparse": self.sparse}

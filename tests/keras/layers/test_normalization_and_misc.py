@@ -152,3 +152,16 @@ def test_layers_serialize_and_deserialize():
     assert config["class_name"] == "Conv2D" and config["module"] == "keras.layers"
     layer = L.deserialize(config)
     assert isinstance(layer, L.Conv2D) and layer.name == "c" and layer.kernel_size == (2, 2)
+
+
+def test_discretization_buckets_and_adapt():
+    layer = L.Discretization(bin_boundaries=[0.0, 1.0])
+    np.testing.assert_array_equal(layer(np.array([-2.0, 0.0, 0.5, 1.0, 7.0])).numpy(),
+                                  [0, 1, 1, 2, 2])
+    learned = L.Discretization(num_bins=2)
+    learned.adapt(np.arange(100, dtype="float32"))
+    assert len(learned.bin_boundaries) == 1 and 45 <= learned.bin_boundaries[0] <= 55
+    with pytest.raises(ValueError, match="adapt"):
+        L.Discretization(num_bins=3)(np.array([1.0]))
+    clone = L.Discretization.from_config(layer.get_config())
+    assert clone.bin_boundaries == [0.0, 1.0]
