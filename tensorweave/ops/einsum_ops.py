@@ -3,12 +3,15 @@
 Einsum is one op (TensorFlow's `Einsum`, the equation an attribute) whose kernel is the backend's
 einsum. Its gradient for each operand is another einsum: the output gradient contracted with the
 other operands back to that operand's subscripts, then broadcast over the labels only it had and
-summed over the dims it broadcast. tensordot is an einsum with generated subscripts.
+summed over the dims it broadcast; a repeated label (a diagonal, a trace) is put back on the
+diagonal by identity matrices. tensordot is an einsum with generated subscripts.
 """
 
 from __future__ import annotations
 
 import string
+
+import numpy as np
 
 from tensorweave.framework.op_def import execute, op
 from tensorweave.framework.tensor_shape import broadcast_dims
@@ -16,7 +19,7 @@ from tensorweave.framework.tensor import Tensor
 from tensorweave.ops import _infer
 from tensorweave.ops._array_util import static_int
 from tensorweave.ops._convert import tensor
-from tensorweave.ops.math_core import (_conj, _expand_reduced, broadcast_to_shape_of,
+from tensorweave.ops.math_core import (_conj, _expand_reduced, broadcast_to_shape_of, ones_like,
                                        sum_to_shape_of)
 
 __all__ = ["einsum", "tensordot"]
@@ -126,11 +129,10 @@ def _einsum_grad(op, dy):
     ins, out = _explicit(ins, out, ranks)
     grads = []
     for i, (x, subs) in enumerate(zip(xs, ins)):
-        if len(set(subs)) != len(subs):
-            raise NotImplementedError(
-                f"The gradient of einsum for an operand with a repeated subscript ({subs!r}: a "
-                f"diagonal or trace) is not implemented")
         others = [(s, _conj(t)) for j, (s, t) in enumerate(zip(ins, xs)) if j != i]
+        if len(set(subs)) != len(subs):  # a diagonal or a trace of this operand
+            grads.append(_repeated_label_grad(dy, x, subs, out, others))
+            continue
         seen = set(out).union(*[set(s) for s, _ in others])
         kept = "".join(c for c in subs if c in seen)
         equation = ",".join([out] + [s for s, _ in others]) + "->" + kept
@@ -140,6 +142,32 @@ def _einsum_grad(op, dy):
             g = broadcast_to_shape_of(execute(_expand_reduced, (g, x), {"axis": lonely}), x)
         grads.append(sum_to_shape_of(g, x))
     return tuple(grads)
+
+
+def _repeated_label_grad(dy, x, subs, out, others):
+    """The gradient for an operand with a repeated label ('ii->i', 'ii->'): computed over its
+    distinct labels, then put back on the diagonals by identity matrices."""
+    unique = "".join(dict.fromkeys(subs))
+    # ones_like(x) under the operand's own subscripts supplies every label's size, times 1
+    equation = ",".join([out] + [s for s, _ in others] + [subs]) + "->" + unique
+    operands = (dy,) + tuple(t for _, t in others) + (ones_like(x),)
+    g = execute(_einsum, operands, {"equation": equation})
+    used = set(subs) | set(out) | set("".join(s for s, _ in others))
+    pool = (c for c in string.ascii_letters if c not in used)
+    full, eyes, first = [], [], set()
+    for k, c in enumerate(subs):
+        if c not in first:
+            first.add(c)
+            full.append(c)
+            continue
+        n = x.shape[k]
+        if n is None:
+            raise NotImplementedError("The gradient of einsum on a diagonal needs its size")
+        new = next(pool)
+        eyes.append((c + new, tensor(np.eye(n, dtype=x.dtype.np_dtype))))
+        full.append(new)
+    equation = ",".join([unique] + [s for s, _ in eyes]) + "->" + "".join(full)
+    return execute(_einsum, (g,) + tuple(e for _, e in eyes), {"equation": equation})
 
 
 def einsum(equation, *inputs, **kwargs) -> Tensor:

@@ -219,6 +219,8 @@ def test_top_k_bincount_confusion_matrix():
     ("...ij,...jk->...ik", [(1, 2, 3), (5, 3, 2)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]),
     ("i,j->ij", [(3,), (4,)]), ("ij,ij", [(2, 3), (2, 3)]), ("ij,jk,kl->il", [(2, 3), (3, 4),
                                                                             (4, 2)]),
+    ("ii->", [(3, 3)]), ("bii->bi", [(2, 3, 3)]), ("iij,j->i", [(3, 3, 2), (2,)]),
+    ("ij,jj->i", [(2, 3), (3, 3)]), ("iii->i", [(2, 2, 2)]),
 ])
 def test_einsum(equation, shapes):
     xs = [RNG.standard_normal(s) for s in shapes]
