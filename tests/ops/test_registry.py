@@ -129,5 +129,8 @@ def test_gradient_matches_finite_differences(name, i):
 
 
 def test_every_op_has_a_sample():
-    missing = sorted(n for n in REGISTRY if n not in SAMPLES and n not in UNSAMPLED_OK)
+    # Resource* ops update variables named in their attrs (optimizer steps): they are checked
+    # against Keras's update formulas in tests/keras/test_optimizers.py instead.
+    missing = sorted(n for n in REGISTRY if n not in SAMPLES and n not in UNSAMPLED_OK
+                     and not n.startswith("Resource"))
     assert not missing, f"ops without a sample in tests/ops/samples_*.py: {missing}"
