@@ -252,8 +252,10 @@ def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # no
     `ksize`/`strides`: an int or a list of 1, N or N + 2 ints; `padding`: 'SAME', 'VALID' or
     explicit [before, after] pairs.
 
-    >>> tf.nn.max_pool(tf.reshape(tf.range(16.0), (1, 4, 4, 1)), 2, 2, "VALID")[0, ..., 0]
-    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=array([[ 5.,  7.], [13., 15.]], ...)>
+    >>> x = tf.reshape(tf.range(16.0), (1, 4, 4, 1))
+    >>> tf.nn.max_pool(x, 2, 2, "VALID")[0, ..., 0].numpy()
+    array([[ 5.,  7.],
+           [13., 15.]], dtype=float32)
     """
     x, n = _rank_of(input, data_format, "MaxPool")
     return _pool_nd("max", n, x, ksize, strides, padding, data_format)
