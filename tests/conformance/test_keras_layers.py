@@ -465,3 +465,33 @@ def test_discretization_adapt_matches_keras(num_bins, batches):
     theirs.adapt(list(data) if batches > 1 else data[0])
     ours.adapt(list(data) if batches > 1 else data[0])
     np.testing.assert_allclose(ours.bin_boundaries, theirs.bin_boundaries, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name,kwargs,shape", [
+    ("ConvLSTM2D", {"filters": 3, "kernel_size": 3}, (2, 4, 6, 6, 2)),
+    ("ConvLSTM2D", {"filters": 2, "kernel_size": 2, "strides": 2, "padding": "same",
+                    "return_sequences": True, "go_backwards": True}, (2, 3, 5, 5, 2)),
+    ("ConvLSTM1D", {"filters": 2, "kernel_size": 3, "return_state": True}, (2, 3, 7, 2)),
+])
+def test_conv_lstm_matches_keras(name, kwargs, shape):
+    x = RNG.normal(size=shape).astype("float32")
+    theirs = getattr(keras_real.layers, name)(**kwargs)
+    ours = getattr(kw.layers, name)(**kwargs)
+    theirs(x)
+    ours(x)
+    assert [w.name for w in ours.weights] == [w.name for w in theirs.weights]
+    ours.set_weights(theirs.get_weights())
+    ref = theirs(x)
+    got = ours(x)
+    ref = list(ref) if isinstance(ref, (list, tuple)) else [ref]
+    got = got if isinstance(got, list) else [got]
+    assert len(got) == len(ref)
+    for a, b in zip(got, ref):
+        np.testing.assert_allclose(a.numpy(), np.asarray(b), rtol=1e-4, atol=1e-5)
+    assert set(ours.get_config()) == set(theirs.get_config())
+    partial = (None,) + shape[1:]
+    expected = theirs.compute_output_shape(partial)
+    expected = expected[0] if kwargs.get("return_state") else expected
+    got_shape = ours.compute_output_shape(partial)
+    got_shape = got_shape[0] if kwargs.get("return_state") else got_shape
+    assert tuple(got_shape) == tuple(expected)

@@ -36,6 +36,7 @@ from tensorweave.keras.layers.einsum_dense import EinsumDense
 from tensorweave.keras.layers.normalization_extra import (GroupNormalization, Identity,
                                                           RMSNormalization, UnitNormalization)
 from tensorweave.keras.layers.conv import DepthwiseConv1D, SeparableConv1D
+from tensorweave.keras.layers.conv_rnn import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from tensorweave.keras.layers.lookup import IntegerLookup, StringLookup
 from tensorweave.keras.layers.preprocessing import CategoryEncoding, Discretization
 from tensorweave.keras.layers.regularization import AlphaDropout

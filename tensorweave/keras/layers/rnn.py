@@ -108,21 +108,19 @@ class RNN(Layer):
             return [out] + [None] * len(_sizes(self.cell.state_size))
         return out
 
-    def _dropout_masks(self, inputs, training):
-        """One dropout mask per sequence for the inputs and one for the recurrent state."""
+    def _dropout_masks(self, inputs, state, training):
+        """One dropout mask per sequence for the step inputs and one for the recurrent state
+        (any rank: convolutional cells have image-shaped steps and states)."""
         cell = self.cell
         mode = u.in_train_mode(training)
         if not isinstance(cell, _Cell) or not isinstance(mode, bool) or not mode:
             return None, None
-        batch = tf.shape(inputs)[0]
-        dtype = inputs.dtype
         dp = rdp = None
         if cell.dropout > 0:
-            ones = tf.ones(tf.stack([batch, tf.shape(inputs)[2]]), dtype)
-            dp = tf.nn.dropout(ones, rate=cell.dropout, seed=cell.seed)
+            dp = tf.nn.dropout(tf.ones_like(inputs[:, 0]), rate=cell.dropout, seed=cell.seed)
         if cell.recurrent_dropout > 0:
-            ones = tf.ones(tf.stack([batch, tf.constant(cell.units, "int32")]), dtype)
-            rdp = tf.nn.dropout(ones, rate=cell.recurrent_dropout, seed=cell.seed)
+            rdp = tf.nn.dropout(tf.ones_like(state), rate=cell.recurrent_dropout,
+                                seed=cell.seed)
         return dp, rdp
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
@@ -150,7 +148,7 @@ class RNN(Layer):
         # States follow the inputs' float dtype (mixed precision may hand either).
         states = [tf.cast(st, sequences.dtype) if st.dtype.is_floating and
                   st.dtype != sequences.dtype else st for st in states]
-        dp, rdp = self._dropout_masks(sequences, training)
+        dp, rdp = self._dropout_masks(sequences, states[0], training)
         cell = self.cell
         fast = isinstance(cell, _Cell)
         x = sequences if dp is None else sequences * tf.expand_dims(dp, 1)

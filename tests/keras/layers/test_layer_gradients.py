@@ -24,6 +24,7 @@ CASES = [
     (lambda: L.LSTM(2, return_sequences=True, dtype="float64"), (2, 3, 2)),
     (lambda: L.GRU(2, dtype="float64"), (2, 3, 2)),
     (lambda: L.GRU(2, reset_after=False, dtype="float64"), (2, 3, 2)),
+    (lambda: L.ConvLSTM1D(1, 2, dtype="float64"), (1, 2, 3, 1)),
     (lambda: L.EinsumDense("abc,cd->abd", (None, 2), bias_axes="d",
                           dtype="float64"), (2, 3, 2)),
     (lambda: L.Attention(use_scale=True, score_mode="concat", dtype="float64"), "pair"),
