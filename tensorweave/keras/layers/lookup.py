@@ -46,7 +46,6 @@ class _Lookup(Layer):
         self.output_mode = output_mode
         self.sparse, self.pad_to_max_tokens, self.idf_weights = sparse, pad_to_max_tokens, None
         self._vocab: list = []
-        self._initial_vocabulary = vocabulary
         if vocabulary is not None:
             self.set_vocabulary(vocabulary)
         self.built = True
@@ -166,9 +165,9 @@ class _Lookup(Layer):
         return (depth,) if len(shape) == 1 else shape[:-1] + (depth,)
 
     def get_config(self) -> dict:
-        vocab = self._initial_vocabulary
-        if isinstance(vocab, np.ndarray):
-            vocab = vocab.tolist()
+        # The vocabulary (given or adapted) travels in the config: Keras reads it back from
+        # there too, and tensorweave's .keras files carry no asset files.
+        vocab = self.get_vocabulary(include_special_tokens=False) if self._vocab else None
         return {**u.base_config(self), "invert": self.invert, "max_tokens": self.max_tokens,
                 "num_oov_indices": self.num_oov_indices, "oov_token": self.oov_token,
                 "mask_token": self.mask_token, "output_mode": self.output_mode,

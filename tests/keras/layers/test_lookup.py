@@ -44,3 +44,10 @@ def test_integer_lookup_in_a_traced_model():
     x = np.array([[10, 30], [99, 20]])
     traced = tf.function(lambda t: model(t))
     np.testing.assert_allclose(traced(tf.constant(x)).numpy(), model(x).numpy(), rtol=1e-6)
+
+
+def test_adapted_vocabulary_survives_config_round_trip():
+    layer = L.StringLookup()
+    layer.adapt(np.array(["b", "a", "b"]))
+    clone = L.StringLookup.from_config(layer.get_config())
+    assert clone.get_vocabulary() == layer.get_vocabulary() == ["[UNK]", "b", "a"]
