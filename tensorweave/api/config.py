@@ -23,3 +23,12 @@ experimental = _types.SimpleNamespace(
     get_virtual_device_configuration=get_logical_device_configuration,
     VirtualDeviceConfiguration=LogicalDeviceConfiguration,
 )
+
+from tensorweave.framework import threading_config as _threading  # noqa: E402
+
+threading = _types.SimpleNamespace(
+    set_intra_op_parallelism_threads=_threading.set_intra_op_parallelism_threads,
+    get_intra_op_parallelism_threads=_threading.get_intra_op_parallelism_threads,
+    set_inter_op_parallelism_threads=_threading.set_inter_op_parallelism_threads,
+    get_inter_op_parallelism_threads=_threading.get_inter_op_parallelism_threads,
+)
