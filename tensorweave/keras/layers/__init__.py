@@ -36,6 +36,9 @@ from tensorweave.keras.layers.einsum_dense import EinsumDense
 from tensorweave.keras.layers.normalization_extra import (GroupNormalization, Identity,
                                                           RMSNormalization, UnitNormalization)
 from tensorweave.keras.layers.conv import DepthwiseConv1D, SeparableConv1D
+from tensorweave.keras.layers.pooling import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,
+                                              AdaptiveAveragePooling3D, AdaptiveMaxPooling1D,
+                                              AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from tensorweave.keras.layers.conv_rnn import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from tensorweave.keras.layers.lookup import IntegerLookup, StringLookup
 from tensorweave.keras.layers.preprocessing import CategoryEncoding, Discretization

@@ -405,3 +405,86 @@ class UpSampling3D(_Spatial):
 
     def get_config(self) -> dict:
         return {**u.base_config(self), "size": self.size, "data_format": self.data_format}
+
+
+class _AdaptivePooling(Layer):
+    """Pools to a fixed `output_size`: output cell i along an axis of length L covers
+    [floor(i L / n), ceil((i + 1) L / n)) of the input (windows may overlap)."""
+
+    rank = 2
+    mode = "avg"
+
+    def __init__(self, output_size, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.output_size = u.normalize_tuple(output_size, self.rank, "output_size")
+        self.data_format = u.normalize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self.built = True
+
+    def _axes(self) -> list:
+        start = 2 if self.data_format == "channels_first" else 1
+        return list(range(start, start + self.rank))
+
+    def call(self, inputs):
+        x = inputs
+        shape = x.shape.as_tuple()
+        reduce = tf.reduce_max if self.mode == "max" else tf.reduce_mean
+        for axis, n in zip(self._axes(), self.output_size):
+            length = shape[axis]
+            if length is None:
+                raise ValueError(f"{type(self).__name__} needs static spatial sizes; got "
+                                 f"input shape {shape}")
+            pieces = []
+            for i in range(n):
+                lo, hi = (i * length) // n, -((-(i + 1) * length) // n)
+                index = [slice(None)] * len(shape)
+                index[axis] = slice(lo, hi)
+                pieces.append(reduce(x[tuple(index)], axis=axis, keepdims=True))
+            x = tf.concat(pieces, axis=axis)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        shape = list(input_shape)
+        for axis, n in zip(self._axes(), self.output_size):
+            shape[axis] = n
+        return tuple(shape)
+
+    def get_config(self) -> dict:
+        return {**u.base_config(self), "output_size": self.output_size,
+                "data_format": self.data_format}
+
+
+class AdaptiveAveragePooling1D(_AdaptivePooling):
+    """Mean over adaptive windows giving `output_size` steps."""
+
+    rank, mode = 1, "avg"
+
+
+class AdaptiveAveragePooling2D(_AdaptivePooling):
+    """Mean over adaptive windows giving an `output_size` (rows, cols) grid."""
+
+    rank, mode = 2, "avg"
+
+
+class AdaptiveAveragePooling3D(_AdaptivePooling):
+    """Mean over adaptive windows giving an `output_size` volume."""
+
+    rank, mode = 3, "avg"
+
+
+class AdaptiveMaxPooling1D(_AdaptivePooling):
+    """Max over adaptive windows giving `output_size` steps."""
+
+    rank, mode = 1, "max"
+
+
+class AdaptiveMaxPooling2D(_AdaptivePooling):
+    """Max over adaptive windows giving an `output_size` (rows, cols) grid."""
+
+    rank, mode = 2, "max"
+
+
+class AdaptiveMaxPooling3D(_AdaptivePooling):
+    """Max over adaptive windows giving an `output_size` volume."""
+
+    rank, mode = 3, "max"
