@@ -13,7 +13,9 @@ got, and the user's source line that created the node while tracing.
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 
 from tensorweave.framework import errors
 from tensorweave.graph.graph import CONST, PLACEHOLDER, Graph
@@ -23,11 +25,27 @@ class Executor:
     """Runs `graph` on one device. `run(*arrays)` takes one array per `graph.inputs` followed by
     one per captured outer value, and returns the arrays of `graph.outputs` as a tuple."""
 
-    def __init__(self, graph: Graph, device):
+    def __init__(self, graph: Graph, device, profile: bool | None = None):
         self.graph = graph
         self.device = device
         self.lines: list = []  # generated source line -> node, for error reports
+        # Opt-in per-node timing (TENSORWEAVE_PROFILE_NODES=1 or profile=True): every kernel call
+        # adds its wall time to `self.node_times[node]`; off by default, it costs two clock reads
+        # per node.
+        self.profiling = PROFILE_NODES[0] if profile is None else bool(profile)
+        self.node_times: dict = {}
         self.run = self._lower()
+
+    def profile_report(self, top: int = 30) -> str:
+        """A table of the slowest nodes (total seconds, calls, op type, name, output shapes)."""
+        rows = sorted(self.node_times.items(), key=lambda kv: -kv[1][0])
+        total = sum(t for t, _ in self.node_times.values()) or 1.0
+        out = [f"{'ms/call':>9} {'share':>6} {'calls':>6}  op  name  shapes"]
+        for node, (t, n) in rows[:top]:
+            shapes = ", ".join(str(o.shape) for o in node.outputs)
+            out.append(f"{1e3 * t / max(n, 1):9.3f} {100 * t / total:5.1f}% {n:6d}  "
+                       f"{node.type}  {node.name}  {shapes}")
+        return "\n".join(out)
 
     def _lower(self):
         graph, device = self.graph, self.device
@@ -78,8 +96,16 @@ class Executor:
                 stmt = f"{outs[0]} = {call}"
             else:
                 stmt = f"{', '.join(outs)}, = {call}"
-            line_nodes[len(body) + 3] = node  # +3: the def line and the `try:` line, 1-based
-            body.append(stmt)
+            if self.profiling:
+                pname = f"p{k}"
+                namespace[pname] = self.node_times.setdefault(node, [0.0, 0])
+                body.append("_t0 = _clock()")
+                line_nodes[len(body) + 3] = node
+                body.append(stmt)
+                body.append(f"_t1 = _clock() - _t0; {pname}[0] += _t1; {pname}[1] += 1")
+            else:
+                line_nodes[len(body) + 3] = node  # +3: the def and `try:` lines, 1-based
+                body.append(stmt)
             dead = [names[id(t)] for t in node.inputs + node.outputs
                     if last_use.get(id(t), -1) <= k and names[id(t)].startswith("v")]
             if dead:
@@ -90,6 +116,7 @@ class Executor:
         src += ["    " + s for s in body] or ["    pass"]
         src += [f"    return {ret}", "  except BaseException as e:", "    _failed(e)"]
         namespace["_failed"] = self._failed
+        namespace["_clock"] = time.perf_counter
         self.line_nodes = line_nodes
         self.local_names = names
         self.source = "\n".join(src)
@@ -128,6 +155,10 @@ class Executor:
             value = frame.f_globals.get(name)  # constants live in the namespace
         shape = getattr(value, "shape", None)
         return str(list(shape)) if shape is not None else str(t.shape)
+
+
+# Per-node timing for every executor built while set (a one-element list so tests can flip it).
+PROFILE_NODES = [os.environ.get("TENSORWEAVE_PROFILE_NODES", "") not in ("", "0")]
 
 
 def _on_device(tensor, device):

@@ -174,3 +174,66 @@ def test_every_level_verifies_on_a_mixed_program():
     for name, fn, _ in passes.PASSES:
         g = verify(fn(g))
     verify(passes.optimize(trace(f, SPEC, SPEC), 2))
+
+
+def test_buffer_reuse_bias_add_relu_and_relu_grad_run_in_place():
+    def f(x, w, b):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, w), b))
+            loss = tf.reduce_sum(tf.matmul(y, w, transpose_b=True))
+        return y, tape.gradient(loss, x)
+
+    g = trace(f, tf.TensorSpec([4, 3]), tf.TensorSpec([3, 5]), tf.TensorSpec([5]))
+    after = passes.buffer_reuse(passes.fusion(g))
+    kinds = sorted(n.attrs["kind"] for n in after.nodes if n.type == "InplaceLayerOp")
+    # the GEMM's result takes the bias, then the Relu; dy (a GEMM's result) takes the mask
+    assert kinds == ["BiasAdd", "Relu", "ReluGrad"]
+    rng = np.random.default_rng(0)
+    args = [rng.standard_normal(s).astype(np.float32) for s in ((4, 3), (3, 5), (5,))]
+    copies = [a.copy() for a in args]
+    check_same(g, after, *args)
+    for a, c in zip(args, copies):
+        np.testing.assert_array_equal(a, c)  # inputs are never written
+    x, w, b = (a.astype(np.float64) for a in args)
+    y = np.maximum(x @ w + b, 0)
+    got_y, got_dx = run(after, *args)
+    np.testing.assert_allclose(got_y, y, rtol=1e-5, atol=1e-6)
+    dy = np.ones((4, 3)) @ w
+    np.testing.assert_allclose(got_dx, (dy * (y > 0)) @ w.T, rtol=1e-4, atol=1e-5)
+
+
+def test_fused_relu_grad_writes_into_the_chain_buffer():
+    def f(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.nn.relu(x * 2.0)
+            loss = tf.reduce_sum(y * y)
+        return tape.gradient(loss, x)
+
+    g = trace(f, tf.TensorSpec([6]))
+    after = passes.buffer_reuse(passes.fusion(g))
+    fused = [n.attrs["steps"] for n in after.nodes if n.type == "FusedElementwise"]
+    assert any("ReluGrad" in s.names for s in fused)
+    x = np.array([-2.0, -0.5, 0.0, 0.25, 1.0, 3.0], np.float32)
+    (got,) = run(after, x)
+    np.testing.assert_allclose(got, 8 * x * (x > 0), rtol=1e-6)
+
+
+def test_buffer_reuse_never_writes_a_shared_or_input_buffer():
+    # the BiasAdd's input is an input; the Relu's input is used twice: both stay out of place
+    g = trace(lambda x, b: tf.nn.relu(tf.nn.bias_add(x, b)) + tf.nn.bias_add(x, b) * 0.0,
+              tf.TensorSpec([2, 3]), tf.TensorSpec([3]))
+    after = passes.buffer_reuse(passes.cse(g))
+    assert "InplaceLayerOp" not in types(after)
+
+
+def test_executor_per_node_profile():
+    g = trace(lambda x: tf.exp(x) * 2.0, SPEC)
+    ex = Executor(g, CPU0, profile=True)
+    ex.run(X)
+    ex.run(X)
+    timed = {n.type: calls for n, (seconds, calls) in ex.node_times.items()}
+    assert timed == {"Exp": 2, "Mul": 2}
+    assert "Exp" in ex.profile_report()
+    assert Executor(g, CPU0).node_times == {}

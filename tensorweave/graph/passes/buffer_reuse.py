@@ -15,8 +15,11 @@ UFUNCS = {"AddV2": "add", "Sub": "subtract", "Mul": "multiply", "RealDiv": "divi
           "Neg": "negative", "Abs": "absolute", "Exp": "exp", "Log": "log", "Sqrt": "sqrt",
           "Square": "square", "Tanh": "tanh", "Maximum": "maximum", "Minimum": "minimum",
           "Sin": "sin", "Cos": "cos"}
-# ops whose result is always a freshly allocated array
-_FRESH = set(UFUNCS) | {"MatMul", "BatchMatMulV2", "InplaceUfunc"}
+# ops whose result is always a freshly allocated array (or a view of one nothing else holds)
+_FRESH = set(UFUNCS) | {"MatMul", "BatchMatMulV2", "InplaceUfunc", "InplaceLayerOp", "BiasAdd",
+                        "Relu", "ReluGrad", "Conv2D", "Conv2DBackpropInput", "MaxPoolGrad"}
+# in-place GEMM epilogues and activations need no temporaries for these dtypes
+_INPLACE_DTYPES = ("float16", "float32", "float64")
 
 
 def _inplace_kernel(xp, *args, ufunc, into):
@@ -24,6 +27,24 @@ def _inplace_kernel(xp, *args, ufunc, into):
 
 
 INPLACE = OpDef("InplaceUfunc", _inplace_kernel, None, elementwise=True, differentiable=False)
+
+
+def _inplace_layer_kernel(xp, x, *args, kind, data_format="NHWC"):
+    """BiasAdd, Relu and ReluGrad written into their first input: a convolution's or a GEMM's
+    output takes its bias and activation, and dy its Relu mask, without a new array."""
+    if kind == "BiasAdd":
+        (b,) = args
+        if data_format == "NCHW":
+            b = b.reshape((1, -1) + (1,) * (x.ndim - 2))
+        return xp.add(x, b, out=x)
+    if kind == "Relu":
+        return xp.maximum(x, x.dtype.type(0), out=x)
+    (y,) = args  # ReluGrad(dy, y): dy * (y > 0), as the kernel
+    return xp.multiply(x, y > 0, out=x)
+
+
+INPLACE_LAYER = OpDef("InplaceLayerOp", _inplace_layer_kernel, None, differentiable=False)
+_LAYER_OPS = ("BiasAdd", "Relu", "ReluGrad")
 
 
 def _fresh(node) -> bool:
@@ -44,6 +65,8 @@ def buffer_reuse(graph: Graph) -> Graph:
     uses = use_counts(graph)
 
     def visit(b, node):
+        if node.type in _LAYER_OPS:
+            return _layer_inplace(b, node, uses)
         ufunc = UFUNCS.get(node.type)
         if ufunc is None or node.op_def.stateful or node.attrs:
             return KEEP
@@ -60,6 +83,21 @@ def buffer_reuse(graph: Graph) -> Graph:
         return KEEP
 
     return rewrite(graph, visit)
+
+
+def _layer_inplace(b, node, uses):
+    out, x = node.outputs[0], node.inputs[0]
+    if (node.op_def.stateful or out.dtype.name not in _INPLACE_DTYPES
+            or any(t.dtype is not out.dtype for t in node.inputs)
+            or not _reusable(x, out, uses) or any(t is x for t in node.inputs[1:])):
+        return KEEP
+    attrs = {"kind": node.type}
+    if node.type == "BiasAdd":
+        attrs["data_format"] = node.attrs.get("data_format", "NHWC")
+    new = b.emit(INPLACE_LAYER, [b.value(t) for t in node.inputs], attrs,
+                 [(out.shape.as_tuple(), out.dtype)], f"{node.name}/inplace", node.location)
+    b.alias(out, new.outputs[0])
+    return None
 
 
 def _write_inplace_kernel(xp, buf, index, value, *, size, dynamic):

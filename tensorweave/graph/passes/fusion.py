@@ -54,7 +54,16 @@ class FusedSteps:
                             prev.dtype is out.dtype:
                         into = f"t{k}"
                         break
-            if into is not None:
+            mask_into = _mask_target(self.steps, j)
+            if mask_into is not None:
+                # Relu / ReluGrad on an earlier step's own buffer, as the ufuncs above
+                if op_def.name == "Relu":
+                    lines.append(f"    t{j} = xp.maximum({args[0]}, {args[0]}.dtype.type(0), "
+                                 f"out={args[0]})")
+                else:
+                    lines.append(f"    t{j} = xp.multiply({args[0]}, {args[1]} > 0, "
+                                 f"out={args[0]})")
+            elif into is not None:
                 lines.append(f"    t{j} = xp.{UFUNCS[op_def.name]}({', '.join(args)}, "
                              f"out={into})")
             else:
@@ -66,6 +75,24 @@ class FusedSteps:
         lines.append(f"    return t{len(self.steps) - 1}")
         exec(compile("\n".join(lines), "<fused>", "exec"), namespace)  # noqa: S102 - generated
         return namespace["fused"]
+
+
+def _mask_target(steps, j):
+    """Whether step j is a Relu or ReluGrad whose first operand is an earlier step's fresh
+    result of its own shape and a float dtype (so it can be overwritten)."""
+    op_def, attrs, sources, out = steps[j]
+    if op_def.name not in ("Relu", "ReluGrad") or attrs or sources[0][0] != 1:
+        return None
+    if len(sources) > 1 and sources[1] == sources[0]:
+        return None
+    prev_op, _, _, prev = steps[sources[0][1]]
+    shape = out.shape.as_tuple()
+    if (prev_op.name not in UFUNCS and prev_op.name not in ("Relu", "ReluGrad")) or \
+            out.dtype.name not in ("float16", "float32", "float64") or \
+            prev.dtype is not out.dtype or not shape or None in shape or \
+            prev.shape.as_tuple() != shape:
+        return None
+    return sources[0][1]
 
 
 def _fused_kernel(xp, *inputs, steps):
