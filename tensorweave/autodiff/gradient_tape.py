@@ -107,7 +107,8 @@ class GradientTape:
         if recording:
             self._pop()  # gradient ops are recorded only by persistent tapes (and outer ones)
         try:
-            grads = self._tape.backward(targets, seeds, {id(s) for s in flat_sources})
+            grads = self._tape.backward(targets, seeds, {id(s) for s in flat_sources},
+                                        consume=not self._persistent)
         finally:
             if recording:
                 self._push()

@@ -87,13 +87,25 @@ class Tape:
             self.watched[id(value)] = value
             self.records.append(OpRecord(_READ, (var,), {}, (value,)))
 
-    def backward(self, targets, seeds, sources_ids: set):
-        """Gradients of `targets` (seeded with `seeds`) for every recorded value: {id: grad}."""
+    def backward(self, targets, seeds, sources_ids: set, consume: bool = False):
+        """Gradients of `targets` (seeded with `seeds`) for every recorded value: {id: grad}.
+
+        With `consume` (a non-persistent tape's only pass) each record is dropped once walked,
+        so the activations it held are freed as the walk goes back rather than at the end.
+        """
         grads = {}
         for t, s in zip(targets, seeds):
             grads[id(t)] = accumulate(grads.get(id(t)), s)
-        for rec in reversed(self.records):
+        records, watched = self.records, self.watched
+        if consume:
+            self.records = []
+            self.watched = {k: v for k, v in self.watched.items() if k in sources_ids}
+        for rec in _walk_back(records, consume):
             outs = rec.outputs
+            if consume:  # no earlier record reads these outputs: stop keeping them alive
+                for o in outs:
+                    if id(o) not in sources_ids:
+                        watched.pop(id(o), None)
             out_grads = [grads.get(id(o)) for o in outs]
             if all(g is None for g in out_grads):
                 continue
@@ -117,12 +129,23 @@ class Tape:
                 if g is None:
                     continue
                 key = id(x)
-                if key in self.watched:
+                if key in watched:
                     grads[key] = accumulate(grads.get(key), g)
             if not sources_ids & {id(o) for o in outs}:
                 for o in outs:  # drop what no one needs any more, so memory falls as we walk back
                     grads.pop(id(o), None)
+        if consume:
+            watched.clear()  # the ids of freed values must not match new tensors reusing them
         return grads
+
+
+def _walk_back(records: list, consume: bool):
+    """The records last to first; consuming pops each one so nothing else keeps it alive."""
+    if not consume:
+        yield from reversed(records)
+        return
+    while records:
+        yield records.pop()
 
 
 def accumulate(total, g):

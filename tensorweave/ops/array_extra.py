@@ -465,6 +465,16 @@ def _dynamic_stitch_grad(op, dy):
     return (None,) * n + tuple(grads)
 
 
+@_dynamic_stitch_grad_op.def_grad
+def _dynamic_stitch_grad_grad(op, *ddata):
+    # Linear in dy: its transpose stitches the data gradients back (the last writer wins, which
+    # is exactly the one element the forward kept). For second derivatives.
+    n = op.attrs["n"]
+    indices = op.inputs[1:1 + n]
+    ddy = execute(_dynamic_stitch, tuple(indices) + tuple(ddata), {"n": n})
+    return (ddy,) + (None,) * (2 * n)
+
+
 @eager_errors("DynamicStitch")
 def dynamic_stitch(indices, data, name=None) -> Tensor:
     """merged[indices[m][i]] = data[m][i] (`tf.dynamic_stitch`): the inverse of
