@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import marshal
 import math
 import types
@@ -320,9 +321,13 @@ class Lambda(Layer):
 
     def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)
-        import inspect
-
-        params = inspect.signature(self.function).parameters
+        params = self.__dict__.get("_fn_params")
+        if params is None:
+            try:
+                params = frozenset(inspect.signature(self.function).parameters)
+            except (TypeError, ValueError):  # builtins without a signature
+                params = frozenset()
+            object.__setattr__(self, "_fn_params", params)
         if "mask" in params:
             kwargs["mask"] = mask
         if "training" in params:

@@ -3,6 +3,7 @@ forwards and backwards)."""
 
 from __future__ import annotations
 
+import inspect
 
 import tensorweave as tf
 from tensorweave.keras.engine.input_spec import InputSpec
@@ -75,7 +76,7 @@ class TimeDistributed(Wrapper):
         else:
             flat = tf.reshape(inputs, tf.concat([tf.constant([-1], "int32"), dyn[2:]], 0))
         kwargs = {}
-        sig = self.layer.call.__code__.co_varnames
+        sig = inspect.signature(self.layer.call).parameters
         if "training" in sig:
             kwargs["training"] = training
         if mask is not None and "mask" in sig:
