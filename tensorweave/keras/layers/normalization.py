@@ -112,28 +112,37 @@ class BatchNormalization(Layer):
         x = inputs
         if compute in (tf.float16, tf.bfloat16):  # statistics in float32, as Keras does
             x = tf.cast(x, tf.float32)
-        mode = u.in_train_mode(training) and self.trainable
-        if not isinstance(mode, bool):
-            raise NotImplementedError("BatchNormalization with a symbolic `training` tensor; "
-                                      "pass a Python bool")
-        if mode:
-            mean, variance = self._batch_moments(x, mask)
-            decay = tf.constant(1.0 - self.momentum, self.moving_mean.dtype)
-            self.moving_mean.assign_sub((self.moving_mean - tf.cast(
-                mean, self.moving_mean.dtype)) * decay)
-            self.moving_variance.assign_sub((self.moving_variance - tf.cast(
-                variance, self.moving_variance.dtype)) * decay)
-        else:
-            mean = u.read(self.moving_mean, x.dtype)
-            variance = u.read(self.moving_variance, x.dtype)
+        # Keras: a frozen layer (trainable=False) always normalizes with the moving statistics.
+        mode = u.in_train_mode(training) if self.trainable else False
+        if isinstance(mode, bool):
+            y = self._normalize_training(x, mask) if mode else self._normalize_inference(x)
+        else:  # a boolean tensor in a traced function
+            y = tf.cond(mode, lambda: self._normalize_training(x, mask),
+                        lambda: self._normalize_inference(x))
+        return tf.cast(y, compute) if y.dtype != compute else y
+
+    def _normalize_training(self, x, mask):
+        """Normalizes with the batch's statistics and moves the moving ones towards them."""
+        mean, variance = self._batch_moments(x, mask)
+        decay = tf.constant(1.0 - self.momentum, self.moving_mean.dtype)
+        self.moving_mean.assign_sub((self.moving_mean - tf.cast(
+            mean, self.moving_mean.dtype)) * decay)
+        self.moving_variance.assign_sub((self.moving_variance - tf.cast(
+            variance, self.moving_variance.dtype)) * decay)
+        return self._normalize(x, mean, variance)
+
+    def _normalize_inference(self, x):
+        return self._normalize(x, u.read(self.moving_mean, x.dtype),
+                               u.read(self.moving_variance, x.dtype))
+
+    def _normalize(self, x, mean, variance):
         inv = tf.math.rsqrt(variance + tf.constant(self.epsilon, x.dtype))
         if self.gamma is not None:
             inv = inv * u.read(self.gamma, x.dtype)
         shift = -mean * inv
         if self.beta is not None:
             shift = shift + u.read(self.beta, x.dtype)
-        y = x * self._b(inv) + self._b(shift)
-        return tf.cast(y, compute) if y.dtype != compute else y
+        return x * self._b(inv) + self._b(shift)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

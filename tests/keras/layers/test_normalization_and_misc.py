@@ -165,3 +165,15 @@ def test_discretization_buckets_and_adapt():
         L.Discretization(num_bins=3)(np.array([1.0]))
     clone = L.Discretization.from_config(layer.get_config())
     assert clone.bin_boundaries == [0.0, 1.0]
+
+
+def test_batch_norm_with_a_traced_boolean_training_flag():
+    layer = L.BatchNormalization(momentum=0.0)
+    x = _x(6, 2) + 3.0
+    step = tf.function(lambda t, flag: layer(t, training=flag))
+    inference = step(x, tf.constant(False)).numpy()
+    np.testing.assert_allclose(inference, x / np.sqrt(1 + 1e-3), rtol=1e-5)
+    np.testing.assert_allclose(layer.moving_mean.numpy(), [0.0, 0.0])
+    trained = step(x, tf.constant(True)).numpy()
+    np.testing.assert_allclose(trained.mean(0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(layer.moving_mean.numpy(), x.mean(0), rtol=1e-5)
