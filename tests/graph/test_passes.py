@@ -237,3 +237,42 @@ def test_executor_per_node_profile():
     assert timed == {"Exp": 2, "Mul": 2}
     assert "Exp" in ex.profile_report()
     assert Executor(g, CPU0).node_times == {}
+
+
+def _relu_pool_loss(x, w):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        r = tf.nn.relu(tf.nn.conv2d(x, w, 1, "SAME"))
+        p = tf.nn.max_pool2d(r, 2, 2, "VALID")
+        loss = tf.reduce_sum(p * p * 0.5 - p)
+    return tape.gradient(loss, x)
+
+
+def test_relu_pool_grad_masks_the_pooled_gradient_exactly():
+    g = trace(_relu_pool_loss, tf.TensorSpec([2, 6, 6, 3]), tf.TensorSpec([3, 3, 3, 4]))
+    after = passes.relu_pool_grad(g)
+    verify(after)
+    # the mask now runs on the pooled gradient, before the pooling's gradient
+    relu_grads = [n for n in after.nodes if n.type == "ReluGrad"]
+    assert len(relu_grads) == 1 and relu_grads[0].outputs[0].shape.as_list() == [2, 3, 3, 4]
+    pool_grad = next(n for n in after.nodes if n.type == "MaxPoolGrad")
+    assert pool_grad.inputs[2] is relu_grads[0].outputs[0]
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 6, 6, 3)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    x[0, :2] = -5.0  # whole windows of zeros after the Relu: ties, and a zero mask
+    for a, b in zip(run(g, x, w), run(after, x, w)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_relu_pool_grad_leaves_other_patterns_alone():
+    def f(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            r = tf.nn.relu(x)
+            p = tf.nn.max_pool2d(r * 2.0, 2, 2, "VALID")  # pools something other than r
+            loss = tf.reduce_sum(p)
+        return tape.gradient(loss, x)
+
+    g = trace(f, tf.TensorSpec([1, 4, 4, 2]))
+    assert types(passes.relu_pool_grad(g)) == types(g)

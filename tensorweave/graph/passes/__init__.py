@@ -1,8 +1,8 @@
 """Graph optimization passes, each a function Graph -> Graph in its own module, run in order.
 
     level 0: none
-    level 1: arithmetic simplification, constant folding, common-subexpression elimination,
-             dead-code elimination
+    level 1: arithmetic simplification (and exact layer-gradient rewrites), constant folding,
+             common-subexpression elimination, dead-code elimination
     level 2: level 1, then elementwise fusion and buffer reuse (what tf.function runs)
 
 Each pass can be switched off with `tf.config.optimizer.set_experimental_options({name: False})`
@@ -21,10 +21,12 @@ from tensorweave.graph.passes.constant_folding import constant_folding
 from tensorweave.graph.passes.cse import cse
 from tensorweave.graph.passes.dce import dce
 from tensorweave.graph.passes.fusion import fusion
+from tensorweave.graph.passes.layer_grads import relu_pool_grad
 
 # (option name, pass, level it belongs to), in the order they run
 PASSES = (
     ("arithmetic_optimization", arithmetic, 1),
+    ("arithmetic_optimization", relu_pool_grad, 1),
     ("constant_folding", constant_folding, 1),
     ("common_subexpression_elimination", cse, 1),
     ("dependency_optimization", dce, 1),
@@ -47,4 +49,4 @@ def optimize_for_run(graph: Graph) -> Graph:
 
 
 __all__ = ["optimize", "optimize_for_run", "arithmetic", "constant_folding", "cse", "dce",
-           "fusion", "buffer_reuse", "PASSES"]
+           "fusion", "buffer_reuse", "relu_pool_grad", "PASSES"]
