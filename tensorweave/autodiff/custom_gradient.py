@@ -7,6 +7,7 @@ import inspect
 
 from tensorweave.autodiff.tape import Tape
 from tensorweave.framework.context import ctx
+from tensorweave.graph.autograph import do_not_convert
 from tensorweave.ops._convert import tensor
 from tensorweave.util import nest
 
@@ -72,7 +73,9 @@ def custom_gradient(f=None):
             tape.record(pseudo, record_inputs, {}, outs if len(outs) > 1 else outs[0])
         return nest.pack_sequence_as(y, list(outs))
 
-    return wrapper
+    # AutoGraph must not convert the wrapper: its source lookup follows __wrapped__ to `f` (and
+    # every wrapper shares one code object). `f` runs as written, as in TensorFlow.
+    return do_not_convert(wrapper)
 
 
 def _params(fn):

@@ -58,6 +58,9 @@ class GradientTape:
     def watch(self, tensor) -> None:
         """Ensures that `tensor` (or each tensor of a nested structure) is traced."""
         for t in nest.flatten(tensor):
+            if not hasattr(t, "dtype") or not hasattr(t, "shape"):
+                raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not "
+                                 f"tf.Tensor or tf.Variable or ExtensionType.")
             self._tape.watch(t)
 
     def watched_variables(self) -> tuple:
@@ -99,7 +102,17 @@ class GradientTape:
         targets = [tensor(t) if not hasattr(t, "_uid") else t.value()
                    for t in nest.flatten(target)]
         if output_gradients is not None:
-            seeds = [tensor(g) for g in nest.flatten(output_gradients)]
+            seeds = [tensor(g) if g is not None else ones_like(t)
+                     for g, t in zip(nest.flatten(output_gradients), targets)]
+            if len(nest.flatten(output_gradients)) != len(targets):
+                raise ValueError(f"GradientTape.gradient: got {len(nest.flatten(output_gradients))}"
+                                 f" output_gradients for {len(targets)} targets")
+            for k, (g, t) in enumerate(zip(seeds, targets)):
+                if (g.shape.is_fully_defined() and t.shape.is_fully_defined()
+                        and tuple(g.shape) != tuple(t.shape)):
+                    raise ValueError(f"GradientTape.gradient: output_gradients[{k}] has shape "
+                                     f"{tuple(g.shape)}, expected the target's shape "
+                                     f"{tuple(t.shape)}")
         else:
             seeds = [ones_like(t) for t in targets]
         flat_sources = nest.flatten(sources)
@@ -178,6 +191,9 @@ class GradientTape:
         target = tensor(target)
         src = source.value() if hasattr(source, "_uid") else source
         batch = target.shape[0]
+        if batch != src.shape[0]:
+            raise ValueError(f"Need first dimension of target shape ({tuple(target.shape)}) and "
+                             f"source shape ({tuple(src.shape)}) to match.")
         inner = target.shape[1:].num_elements()
         seeds = []
         for j in range(inner):

@@ -6,6 +6,7 @@ import functools
 
 from tensorweave.autodiff.custom_gradient import custom_gradient
 from tensorweave.autodiff.gradient_tape import GradientTape
+from tensorweave.graph.autograph import do_not_convert
 from tensorweave.util import nest
 
 
@@ -30,4 +31,4 @@ def recompute_grad(f):
 
         return result, grad
 
-    return wrapped
+    return do_not_convert(wrapped)  # as custom_gradient: run as written inside tf.function

@@ -95,7 +95,8 @@ class Tape:
         """
         grads = {}
         for t, s in zip(targets, seeds):
-            grads[id(t)] = accumulate(grads.get(id(t)), s)
+            if differentiable_dtype(t.dtype):  # an integer target has no gradient (TensorFlow)
+                grads[id(t)] = accumulate(grads.get(id(t)), s)
         records, watched = self.records, self.watched
         if consume:
             self.records = []
