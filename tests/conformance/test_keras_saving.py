@@ -62,3 +62,14 @@ def test_weights_files_both_ways(tmp_path):
     theirs.load_weights(path2)
     np.testing.assert_allclose(theirs.predict(X, verbose=0), ours2.predict(X, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_keras_functional_model_loads(tmp_path):
+    inputs = keras3.Input((6,))
+    hidden = keras3.layers.Dense(4, activation="relu")(inputs)
+    theirs = keras3.Model(inputs, keras3.layers.Dense(2)(hidden))
+    path = os.path.join(tmp_path, "functional.keras")
+    theirs.save(path)
+    ours = keras.models.load_model(path)
+    np.testing.assert_allclose(ours.predict(X, verbose=0), theirs.predict(X, verbose=0),
+                               rtol=1e-5, atol=1e-6)

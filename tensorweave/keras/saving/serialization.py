@@ -139,6 +139,8 @@ def _find_class(module: str | None, class_name: str, registered: str | None, cus
     found = object_registry.get_registered_object(class_name, custom_objects)
     if found is not None:
         return found
+    if class_name == "Functional":  # Keras 3's name for a Model built from inputs and outputs
+        class_name = "Model"
     namespaces = list(NAMESPACES)
     if module and module.startswith("keras"):
         wanted = module[len("keras."):] if module != "keras" else "models"
