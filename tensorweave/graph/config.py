@@ -12,6 +12,7 @@ _OPTIMIZER_DEFAULTS = {
     "arithmetic_optimization": True,
     "common_subexpression_elimination": True,
     "dependency_optimization": True,  # dead-code elimination
+    "remapping": True,
     "elementwise_fusion": True,
     "buffer_reuse": True,
     "disable_meta_optimizer": False,

@@ -276,3 +276,45 @@ def test_relu_pool_grad_leaves_other_patterns_alone():
 
     g = trace(f, tf.TensorSpec([1, 4, 4, 2]))
     assert types(passes.relu_pool_grad(g)) == types(g)
+
+
+@pytest.mark.parametrize("c,strides,padding,dilations,relu", [
+    (1, 1, "VALID", 1, True), (3, 1, "SAME", 1, True), (4, 2, "SAME", 1, False),
+    (2, 1, "VALID", 2, True)])
+def test_remapper_fuses_conv_bias_relu(c, strides, padding, dilations, relu, monkeypatch):
+    import importlib
+
+    remap_module = importlib.import_module("tensorweave.graph.passes.remapper")
+    monkeypatch.setattr(remap_module, "BLOCK_BYTES", 512)  # several blocks, a ragged last one
+
+    def f(x, w, b):
+        y = tf.nn.bias_add(tf.nn.conv2d(x, w, strides, padding, dilations=dilations), b)
+        return tf.nn.relu(y) if relu else y
+
+    g = trace(f, tf.TensorSpec([5, 9, 8, c]), tf.TensorSpec([3, 3, c, 4]), tf.TensorSpec([4]))
+    after = passes.remapper(g)
+    verify(after)
+    assert [n.attrs["relu"] for n in after.nodes if n.type == "_FusedConv2D"] == [relu]
+    assert not {"Conv2D", "BiasAdd", "Relu"} & set(types(after))
+    rng = np.random.default_rng(2)
+    args = [rng.standard_normal(s).astype(np.float32) for s in ((5, 9, 8, c), (3, 3, c, 4), (4,))]
+    (want,), (got,) = run(g, *args), run(after, *args)
+    assert want.shape == got.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    if relu:
+        assert (got == 0).any() and (got > 0).any()
+
+
+def test_remapper_keeps_values_used_elsewhere():
+    def f(x, w, b):
+        y = tf.nn.bias_add(tf.nn.conv2d(x, w, 1, "VALID"), b)
+        return tf.nn.relu(y), y  # the pre-activation is an output: the Relu stays apart
+
+    g = trace(f, tf.TensorSpec([1, 4, 4, 2]), tf.TensorSpec([3, 3, 2, 3]), tf.TensorSpec([3]))
+    after = passes.remapper(g)
+    assert "Relu" in types(after)
+    assert [n.attrs["relu"] for n in after.nodes if n.type == "_FusedConv2D"] == [False]
+    g2 = trace(lambda x, w, b: tf.nn.bias_add(tf.nn.conv2d(x, w, 1, "VALID"), b)
+               + tf.nn.conv2d(x, w, 1, "VALID") * 0.0,
+               tf.TensorSpec([1, 4, 4, 2]), tf.TensorSpec([3, 3, 2, 3]), tf.TensorSpec([3]))
+    assert "_FusedConv2D" not in types(passes.remapper(passes.cse(g2)))

@@ -3,7 +3,8 @@
     level 0: none
     level 1: arithmetic simplification (and exact layer-gradient rewrites), constant folding,
              common-subexpression elimination, dead-code elimination
-    level 2: level 1, then elementwise fusion and buffer reuse (what tf.function runs)
+    level 2: level 1, then remapping (Conv2D + BiasAdd + Relu as one op), elementwise fusion
+             and buffer reuse (what tf.function runs)
 
 Each pass can be switched off with `tf.config.optimizer.set_experimental_options({name: False})`
 (TensorFlow's grappler names where they exist). The graph a traced function was recorded as is
@@ -22,6 +23,7 @@ from tensorweave.graph.passes.cse import cse
 from tensorweave.graph.passes.dce import dce
 from tensorweave.graph.passes.fusion import fusion
 from tensorweave.graph.passes.layer_grads import relu_pool_grad
+from tensorweave.graph.passes.remapper import remapper
 
 # (option name, pass, level it belongs to), in the order they run
 PASSES = (
@@ -30,6 +32,7 @@ PASSES = (
     ("constant_folding", constant_folding, 1),
     ("common_subexpression_elimination", cse, 1),
     ("dependency_optimization", dce, 1),
+    ("remapping", remapper, 2),
     ("elementwise_fusion", fusion, 2),
     ("buffer_reuse", buffer_reuse, 2),
 )
@@ -49,4 +52,4 @@ def optimize_for_run(graph: Graph) -> Graph:
 
 
 __all__ = ["optimize", "optimize_for_run", "arithmetic", "constant_folding", "cse", "dce",
-           "fusion", "buffer_reuse", "relu_pool_grad", "PASSES"]
+           "fusion", "buffer_reuse", "relu_pool_grad", "remapper", "PASSES"]
