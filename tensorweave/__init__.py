@@ -27,6 +27,7 @@ from tensorweave.ops.array_ops import *  # noqa: F401,F403
 from tensorweave.autodiff.gradient_tape import GradientTape, UnconnectedGradients
 from tensorweave.autodiff.custom_gradient import custom_gradient
 from tensorweave.autodiff.recompute import recompute_grad
+from tensorweave.autodiff.symbolic import grad_pass_through, gradients, hessians
 from tensorweave.util import nest
 from tensorweave.framework.tensor_spec import TensorSpec
 from tensorweave.framework.context import init_scope
