@@ -279,6 +279,11 @@ def _infer_bias_add_grad(dy, *, data_format="NHWC"):
 @op("BiasAddGrad", infer=_infer_bias_add_grad)
 def _bias_add_grad(xp, dy, *, data_format="NHWC"):
     axis = 1 if data_format == "NCHW" else dy.ndim - 1
+    if axis == dy.ndim - 1 and dy.ndim >= 2 and dy.dtype in (xp.float32, xp.float64) \
+            and dy.flags.c_contiguous and dy.size >= 4096:
+        # channels last: a GEMV with a ones vector sums the rows ~2x faster than a reduction
+        rows = dy.reshape(-1, dy.shape[-1])
+        return xp.ones(rows.shape[0], dy.dtype) @ rows
     axes = tuple(i for i in range(dy.ndim) if i != axis)
     return dy.sum(axis=axes, dtype=dy.dtype)
 
