@@ -145,14 +145,7 @@ def _floor_mod_grad(op, dy):
     return sum_to_shape_of(dy, x), sum_to_shape_of(gy, y)
 
 
-@_truncate_mod.def_grad
-def _truncate_mod_grad(op, dy):
-    # x - trunc(x / y) * y: TensorFlow registers no gradient here; this is the same rule as
-    # FloorMod's with truncation (exact away from the jumps, like every piecewise rule).
-    x, y = op.inputs
-    gy = multiply(dy, negative(truncatediv(x, y)))
-    return sum_to_shape_of(dy, x), sum_to_shape_of(gy, y)
-
+# TruncateMod has no gradient in TensorFlow: differentiating through it raises LookupError.
 
 def truediv(x, y, name=None) -> Tensor:
     """x / y in floating point (`tf.math.truediv`): integers become float32 or float64."""

@@ -10,6 +10,7 @@ NO_RULE = {
     "ReadVariableOp": "variable reads are recorded by Tape.variable_read, not as ops",
     "WhileGrad": "second derivatives through a traced tf.while_loop are not implemented yet "
                  "(eager while loops are plain Python and work)",
+    "TruncateMod": "TensorFlow registers no gradient for it (LookupError), and neither do we",
     "ForDataset": "gradients through an AutoGraph `for` over a tf.data.Dataset are not "
                   "implemented yet",
 }
