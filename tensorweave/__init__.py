@@ -24,6 +24,7 @@ from tensorweave.framework.variables import (Variable, VariableAggregation,
                                              VariableSynchronization)
 from tensorweave.ops.math_ops import *  # noqa: F401,F403
 from tensorweave.ops.array_ops import *  # noqa: F401,F403
+from tensorweave.ops.linalg_ops import norm  # noqa: F401 - tf.norm is tf.linalg.norm
 from tensorweave.autodiff.gradient_tape import GradientTape, UnconnectedGradients
 from tensorweave.autodiff.custom_gradient import custom_gradient
 from tensorweave.autodiff.recompute import recompute_grad
