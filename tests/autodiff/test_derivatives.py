@@ -1,7 +1,6 @@
 """Hand-derived second/third derivatives, jacobians, custom gradients; tape memory and cost."""
 
 import gc
-import time
 import weakref
 
 import numpy as np
@@ -189,23 +188,16 @@ def test_persistent_tape_keeps_its_record():
     assert float(tape.gradient(y, x)) == pytest.approx(np.exp(2.0))
 
 
-def test_unrelated_tape_costs_little():
-    # ops on values no tape watches record nothing: an active tape must not slow them much
+def test_unrelated_tape_records_nothing():
+    # ops on values no tape watches are not recorded (their cost is in bench_autodiff.py; speed
+    # is never asserted in a test)
     a = tf.constant(np.ones((2, 2), np.float32))
-
-    def run():
-        start = time.perf_counter()
-        for _ in range(300):
-            b = a + a
-            b = b * a
-        return time.perf_counter() - start
-
-    bare = min(run() for _ in range(5))
     with tf.GradientTape() as tape:
         tape.watch(tf.constant(1.0))
-        taped = min(run() for _ in range(5))
+        for _ in range(10):
+            b = a + a
+            b = b * a
         assert not tape._tape.records
-    assert taped < bare * 1.5 + 2e-3
 
 
 def test_truncatemod_has_no_gradient_as_in_tensorflow():
