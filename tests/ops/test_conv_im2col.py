@@ -61,3 +61,19 @@ def test_input_grad_in_blocks_matches_one_block(c, strides, padding, monkeypatch
     x = rng.standard_normal((5, 7, 6, c))
     lhs = np.vdot(ck.conv(np, x, w, strides, (1, 1), padding), dy)
     np.testing.assert_allclose(lhs, np.vdot(x, whole), rtol=1e-10)
+
+
+@pytest.mark.parametrize("ksizes,strides,padding", [((2, 2), (2, 2), "VALID"),
+                                                    ((3, 3), (2, 2), "SAME")])
+def test_max_pool_grad_in_blocks_matches_one_block(ksizes, strides, padding, monkeypatch):
+    rng = np.random.default_rng(3)
+    x = np.maximum(rng.standard_normal((7, 6, 5, 3)), 0.0)  # zeros: ties in many windows
+    y = ck.max_pool(np, x, ksizes, strides, padding)
+    dy = rng.standard_normal(y.shape)
+    args = (x, y, dy, ksizes, strides, padding)
+    monkeypatch.setattr(ck, "POOL_GRAD_BLOCK", 1 << 30)
+    whole = ck.max_pool_grad(np, *args)
+    monkeypatch.setattr(ck, "POOL_GRAD_BLOCK", 2 * x[0].nbytes)  # blocks of two samples
+    np.testing.assert_array_equal(ck.max_pool_grad(np, *args), whole)
+    # each window's dy lands once, on its maximum
+    np.testing.assert_allclose(whole.sum(), dy.sum(), rtol=1e-12)
