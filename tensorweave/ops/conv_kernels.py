@@ -164,6 +164,7 @@ def _batch_chunks(n, outs, ksizes, c, itemsize, budget=None):
     when the whole batch does)."""
     per_sample = max(1, math.prod(outs) * math.prod(ksizes) * c * itemsize)
     step = max(1, (COLS_BUDGET if budget is None else budget) // per_sample)
+    step = -(-n // -(-n // step))  # balanced: no small ragged last block
     return [slice(b, min(b + step, n)) for b in range(0, n, step)]
 
 
