@@ -318,3 +318,33 @@ def test_remapper_keeps_values_used_elsewhere():
                + tf.nn.conv2d(x, w, 1, "VALID") * 0.0,
                tf.TensorSpec([1, 4, 4, 2]), tf.TensorSpec([3, 3, 2, 3]), tf.TensorSpec([3]))
     assert "_FusedConv2D" not in types(passes.remapper(passes.cse(g2)))
+
+
+def test_remapper_pools_in_the_fused_conv():
+    import importlib
+
+    remap_module = importlib.import_module("tensorweave.graph.passes.remapper")
+
+    def f(x, w, b):
+        r = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, 1, "VALID"), b))
+        early = r * 2.0  # read between the Relu and the pool
+        return tf.nn.max_pool2d(r, 2, 2, "VALID"), early
+
+    g = trace(f, tf.TensorSpec([6, 9, 9, 3]), tf.TensorSpec([3, 3, 3, 4]), tf.TensorSpec([4]))
+    after = passes.remapper(g)
+    verify(after)
+    fused = [n for n in after.nodes if n.type == "_FusedConv2D"]
+    assert len(fused) == 1 and len(fused[0].outputs) == 2
+    assert "MaxPool" not in types(after)
+    rng = np.random.default_rng(4)
+    args = [rng.standard_normal(s).astype(np.float32) for s in ((6, 9, 9, 3), (3, 3, 3, 4), (4,))]
+    want = run(g, *args)
+    for block in (1 << 20, 3000):  # one block; several blocks of samples
+        remap_module.BLOCK_BYTES, saved = block, remap_module.BLOCK_BYTES
+        try:
+            got = run(after, *args)
+        finally:
+            remap_module.BLOCK_BYTES = saved
+        for a, b in zip(want, got):
+            assert a.shape == b.shape
+            np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
