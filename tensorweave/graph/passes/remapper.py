@@ -40,7 +40,9 @@ def _fused_conv2d_kernel(xp, x, w, b, *, strides, padding, explicit_paddings, da
     if math.prod(outs) == 0:
         return out if pool is None else (out, pool(xp, out, **pool_attrs))
     wmat = w.reshape(-1, o)
-    per_sample = math.prod(outs) * math.prod(ksizes) * x.shape[-1] * x.dtype.itemsize
+    # a block's columns and its output both stay in cache (a one-channel conv's output is
+    # several times its columns)
+    per_sample = math.prod(outs) * max(math.prod(ksizes) * x.shape[-1], o) * x.dtype.itemsize
     step = max(1, BLOCK_BYTES // max(1, per_sample))
     zero = x.dtype.type(0)
     pooled = []
