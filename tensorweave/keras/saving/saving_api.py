@@ -36,8 +36,6 @@ def _format_of(filepath: str) -> str:
         return "keras"
     if lower.endswith((".h5", ".hdf5")):
         return "h5"
-    if lower.endswith(".weights.h5"):
-        return "weights"
     return "folder"
 
 

@@ -105,17 +105,8 @@ def assign(model, stored: dict, description: str, skip_mismatch: bool = False,
         var.assign(array.astype(var.dtype.as_numpy_dtype, copy=False))
 
 
-def write_bundle(directory: str, groups: dict) -> None:
-    """Weights of a SavedModel-style folder: `variables/variables.{index,data-...}`."""
-    from tensorweave.saving import tensor_bundle
-
-    tensors = {f"{group}/{i}": a for group, (_, arrays) in groups.items()
-               for i, a in enumerate(arrays)}
-    os.makedirs(os.path.join(directory, "variables"), exist_ok=True)
-    tensor_bundle.write(os.path.join(directory, "variables", "variables"), tensors)
-
-
 def read_bundle(directory: str) -> dict:
+    """{group: [arrays]} from a SavedModel-style folder's `variables/` bundle."""
     from tensorweave.saving import tensor_bundle
 
     reader = tensor_bundle.BundleReader(os.path.join(directory, "variables", "variables"))
